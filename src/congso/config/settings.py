@@ -1,0 +1,173 @@
+"""Django settings for congso.
+
+Two ways to run from one code base (docs/architecture.md):
+- embedded default: SQLite, files under ``CONGSO_DATA_DIR``, tasks run in-process;
+- scaled: ``CONGSO_DATABASE_URL=postgres://…``, ``CONGSO_BROKER_URL=redis://…``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from congso.config.env import env, env_bool, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # src/congso
+DATA_DIR = Path(env("DATA_DIR", str(Path.cwd() / "var")) or "var").resolve()
+
+
+def _secret_key() -> str:
+    configured = env("SECRET_KEY")
+    if configured:
+        return configured
+    # The embedded default keeps a generated key beside its data, so sessions survive restarts.
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "congso.core.audit",
+    "congso.core.org",
+    "congso.core.accounts",
+    "congso.core.calendar",
+    "congso.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "congso.config.urls"
+WSGI_APPLICATION = "congso.config.wsgi.application"
+ASGI_APPLICATION = "congso.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "congso.web.context.shell",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'congso.sqlite3'}") or ""
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL + a busy timeout let the dev server and a seed run side by side.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env_bool("FAST_PASSWORD_HASHER", False):
+    # Tests and the Hà Nội-scale seed create tens of thousands of accounts; never in production.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"
+WHITENOISE_USE_FINDERS = True
+
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "congso"}
+    )
+}
+
+# Tasks: in-process by default; a broker URL turns on real Celery workers (`congso worker`).
+CELERY_BROKER_URL = env("BROKER_URL") or ""
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a killed worker leaves its task on the queue
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+
+# Access: which roles must present a TOTP code besides the password.
+TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", ["admin", "leader"])
+LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5") or 5)
+LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900") or 900)
+LOGIN_RATE_PER_MINUTE = int(env("LOGIN_RATE_PER_MINUTE", "20") or 20)
+
+# Citizen e-ID (VNeID-style OpenID Connect). The fake provider serves /dev/eid/ for development.
+EID_FAKE_PROVIDER = env_bool("EID_FAKE_PROVIDER", True)
+EID_ISSUER = env("EID_ISSUER", "")
+EID_CLIENT_ID = env("EID_CLIENT_ID", "congso")
+EID_CLIENT_SECRET = env("EID_CLIENT_SECRET", "congso-dev-secret")
+
+# The deployment's own province (Hà Nội) and the code suffix of its agencies.
+CITY_PROVINCE_CODE = env("CITY_PROVINCE_CODE", "01") or "01"
+CITY_AGENCY_SUFFIX = env("CITY_AGENCY_SUFFIX", "H26") or "H26"
+# Which provinces the unit loader takes from the packages ("all" or comma-separated codes).
+ORG_LOAD_PROVINCES = env("ORG_LOAD_PROVINCES", "all") or "all"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING") or "WARNING"},
+}
