@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from congso.core.api.root import api
@@ -7,5 +8,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("congso.web.urls")),
+    # Citizens log in with the national e-ID (OpenID Connect).
+    path("eid/", include("congso.core.accounts.eid_urls")),
 ]
+if settings.EID_FAKE_PROVIDER:
+    # A stand-in VNeID provider for development and tests; off in production.
+    urlpatterns.append(path("dev/eid/", include("congso.core.accounts.fake_eid_urls")))
+urlpatterns.append(path("", include("congso.web.urls")))

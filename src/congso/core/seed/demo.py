@@ -41,9 +41,9 @@ DEMO_ACCOUNTS = [
                 ((Role.CLERK, RoleScope.AGENCY),)),
     DemoAccount("chuyenvien.sokhcn", "ChuyenVien@2025!", "Phạm Minh Chuyên", hn.city_code(15), "Chuyên viên",
                 ((Role.SPECIALIST, RoleScope.AGENCY),)),
-    DemoAccount("quantri.badinh", "QuanTriBD@2025!", "Hoàng Thị Ba", "004.00.90.H26", "Công chức Văn phòng",
+    DemoAccount("quantri.badinh", "QuanTriBD@2025!", "Hoàng Thị Ba", "001.00.90.H26", "Công chức Văn phòng",
                 ((Role.ADMIN, RoleScope.SUBTREE),)),
-    DemoAccount("motcua.badinh", "MotCua@2025!", "Đỗ Văn Cửa", "004.01.90.H26", "Cán bộ một cửa",
+    DemoAccount("motcua.badinh", "MotCua@2025!", "Đỗ Văn Cửa", "001.01.90.H26", "Cán bộ một cửa",
                 ((Role.DESK_OFFICER, RoleScope.AGENCY),)),
 ]
 

@@ -226,8 +226,8 @@ def test_next_working_day() -> None:
 # --- one-stop deadlines -----------------------------------------------------------------------
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=VN_TZ)
 
 
 def test_deadline_cutoff_1559_vs_1601() -> None:
