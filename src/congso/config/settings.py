@@ -7,10 +7,12 @@ Two ways to run from one code base (docs/architecture.md):
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+import django
 
 from congso.config.env import env, env_bool, env_list
 
@@ -137,6 +139,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "congso"}
     )
 }
+# Parallel test processes share one Redis: keep their keys apart.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 # Tasks: in-process by default; a broker URL turns on real Celery workers (`congso worker`).
 CELERY_BROKER_URL = env("BROKER_URL") or ""
@@ -171,3 +175,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING") or "WARNING"},
 }
+
+# Mail leaves through an adapter: files under DATA_DIR/mail by default, SMTP when configured.
+_MAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend") or ""
+_MAIL_OPTIONS: dict[str, object] = (
+    {"file_path": str(DATA_DIR / "mail")} if _MAIL_BACKEND.endswith("filebased.EmailBackend")
+    else {"host": env("EMAIL_HOST", "localhost")}
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "congso <no-reply@congso.local>")
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
+else:  # Django 5.2 LTS on Python 3.11
+    EMAIL_BACKEND = _MAIL_BACKEND
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+    EMAIL_HOST = str(_MAIL_OPTIONS.get("host", "localhost"))

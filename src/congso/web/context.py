@@ -5,18 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from congso.core.policy import can, roles_of
+from congso.web.labels import ROLE_LABELS, ROLE_ORDER
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    path = getattr(request, "path", "")
+    public = [("web:units", _("Đơn vị hành chính"), "/don-vi-hanh-chinh/")]
     if user is None or not user.is_authenticated:
-        return {"nav": []}
-    nav = [("web:home", "Trang chủ")]
-    if can(user, "org.agency.view"):
-        nav.append(("web:agencies", "Cơ quan"))
-    if can(user, "accounts.official.manage"):
-        nav.append(("web:officials", "Tài khoản"))
-    nav.append(("web:units", "Đơn vị hành chính"))
-    return {"nav": nav, "my_roles": sorted(roles_of(user))}
+        return {"nav": _mark(public, path), "my_roles": []}
+    nav = [("web:home", _("Trang chủ"), "/")]
+    if getattr(user, "kind", "") == "official":
+        if can(user, "org.agency.view"):
+            nav.append(("web:agencies", _("Cơ quan"), "/co-quan/"))
+        if can(user, "accounts.official.view"):
+            nav.append(("web:officials", _("Tài khoản"), "/tai-khoan/"))
+    nav += public
+    roles = roles_of(user)
+    return {"nav": _mark(nav, path), "my_roles": [ROLE_LABELS[r] for r in ROLE_ORDER if r in roles]}
+
+
+def _mark(items: list[tuple[str, Any, str]], path: str) -> list[dict[str, Any]]:
+    """Each item with ``current`` set for the section the page belongs to (for aria-current)."""
+    out = []
+    for name, label, prefix in items:
+        current = path == "/" if prefix == "/" else path.startswith(prefix)
+        out.append({"name": name, "label": label, "current": current})
+    return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from congso.core.accounts import selectors, services
 from congso.core.accounts.models import User
@@ -90,7 +90,7 @@ def create_official(request: HttpRequest, payload: OfficialIn):
         password=payload.password, position=payload.position, email=payload.email,
         roles=[(r.role, r.scope) for r in payload.roles],
     )
-    return 201, account_out(user)
+    return Status(201, account_out(user))
 
 
 class OfficialPatch(Schema):

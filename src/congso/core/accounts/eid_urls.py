@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Citizen login with the national e-ID (OpenID Connect relying party), mounted at /eid/."""
+
+from django.urls import path
+
+from congso.core.accounts import eid_views
 
 app_name = "eid"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", eid_views.login, name="login"),
+    path("callback/", eid_views.callback, name="callback"),
+]

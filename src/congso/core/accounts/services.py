@@ -195,6 +195,11 @@ def _record_failure(user: User, reason: str) -> None:
         locked.save(update_fields=["failed_logins", "locked_until"])
         audit_record(actor=None, action="accounts.login.failed", target=locked,
                      after={"reason": reason, "locked": lock}, agency_code=locked.agency_code)
+        if lock:
+            from congso.core.accounts.tasks import notify_account_locked
+
+            user_id = locked.pk
+            transaction.on_commit(lambda: notify_account_locked.delay(user_id))
 
 
 _BAD_LOGIN = "Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng."
@@ -296,7 +301,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
 
 def api_token_authenticate(secret: str) -> User | None:
     """The user behind a bearer token, or None. Not audited (a read), but records last use coarsely."""
-    parts = secret.split("_")
+    parts = secret.split("_", 2)  # the random part may itself contain "_"
     if len(parts) != 3 or parts[0] != "cs":
         return None
     token = ApiToken.objects.select_related("user", "user__agency").filter(prefix=parts[1]).first()

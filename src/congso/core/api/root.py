@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from congso.core.api import problems
@@ -43,6 +44,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        return problems.problem(
+            request, status=400, slug="invalid-input", title=_("Dữ liệu không hợp lệ"),
+            detail=_("Không đọc được nội dung yêu cầu: JSON không hợp lệ hoặc sai Content-Type."),
+            errors=[{"field": "body", "message": _("nội dung JSON không hợp lệ")}],
+        )
     if exc.status_code == 403:
         return problems.from_domain_error(request, Forbidden("Yêu cầu bị từ chối (thiếu CSRF token hoặc không có quyền)."))
     return problems.problem(request, status=exc.status_code, slug="http-error", title="Lỗi", detail=str(exc))

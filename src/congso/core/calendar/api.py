@@ -14,6 +14,12 @@ from congso.core.errors import InvalidInput
 router = Router(tags=["calendar"])
 
 
+def _check_year(day: dt.date) -> None:
+    # The lunar holidays are known for 1901–2100; keep a margin for the ±3650 working days.
+    if not 1990 <= day.year <= 2080:
+        raise InvalidInput(f"Ngày {day:%d/%m/%Y} nằm ngoài khoảng lịch hỗ trợ (1990–2080).")
+
+
 class HolidayOut(Schema):
     date: dt.date
     name: str
@@ -42,6 +48,7 @@ def add(request: HttpRequest, start: str, days: int):
     day = parse_date(start, field="start")
     if not -3650 <= days <= 3650:
         raise InvalidInput("Số ngày làm việc phải trong khoảng ±3650.")
+    _check_year(day)
     return {"start": day, "working_days": days, "result": services.add_working_days(day, days)}
 
 
@@ -54,4 +61,6 @@ class BetweenOut(Schema):
 @router.get("/between", response=BetweenOut, summary="Số ngày làm việc giữa hai ngày")
 def between(request: HttpRequest, start: str, end: str):
     a, b = parse_date(start, field="start"), parse_date(end, field="end")
+    _check_year(a)
+    _check_year(b)
     return {"start": a, "end": b, "working_days": services.working_days_between(a, b)}

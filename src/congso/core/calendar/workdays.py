@@ -42,6 +42,9 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_CUTOFF_HOUR = 16
 OFFICE_CLOSE = time(17, 0)
 
+# The years ``holidays`` has Vietnamese lunar dates for; outside them Tết would silently vanish.
+FIRST_YEAR, LAST_YEAR = 1901, 2100
+
 VERSION_CACHE_KEY = "workcal:overrides:version"
 VERSION_CHECK_SECONDS = 30.0
 
@@ -75,6 +78,8 @@ def _base_year(year: int) -> tuple[dict[date, str], frozenset[date]]:
     The neighbouring years are generated too: a swap can cross the new year (e.g. 31/12/2018
     off, worked on 5/1/2019, is listed under 2018).
     """
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"the working-day calendar covers {FIRST_YEAR}–{LAST_YEAR}, not {year}")
     vn = holidays.country_holidays("VN", years=(year - 1, year, year + 1), language="vi")
     named = {day: str(name) for day, name in vn.items() if day.year == year}
     worked_weekends = frozenset(day for day in vn.weekend_workdays if day.year == year)

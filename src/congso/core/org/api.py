@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from congso.core.api.auth import AUTH
 from congso.core.api.params import paginate, parse_date
@@ -166,7 +166,7 @@ class AgencyIn(Schema):
 @router.post("/agencies", response={201: AgencyOut}, auth=AUTH, summary="Thêm cơ quan")
 def create_agency(request: HttpRequest, payload: AgencyIn):
     agency = services.agency_create(actor=request.user, **payload.dict())
-    return 201, agency_out(agency)
+    return Status(201, agency_out(agency))
 
 
 class AgencyPatch(Schema):

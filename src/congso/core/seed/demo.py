@@ -33,7 +33,7 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("quantri", "QuanTri@2025!", "Nguyễn Văn Quản", "000.00.00.H26", "Quản trị hệ thống, Sở KH&CN",
+    DemoAccount("quantri", "QuanTri@2025!", "Nguyễn Văn Quản", "000.00.00.H26", "Quản trị hệ thống thành phố",
                 ((Role.ADMIN, RoleScope.SUBTREE),)),
     DemoAccount("lanhdao.sokhcn", "LanhDao@2025!", "Trần Thị Lan", hn.city_code(15), "Phó Giám đốc Sở",
                 ((Role.LEADER, RoleScope.SUBTREE),)),

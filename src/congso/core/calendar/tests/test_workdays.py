@@ -274,3 +274,10 @@ def test_deadline_refuses_naive_and_negative() -> None:
         deadline(local(2025, 3, 13, 10, 0), -1)
     with pytest.raises(ValueError):
         deadline(local(2025, 3, 13, 10, 0), 1, cutoff_hour=24)
+
+
+def test_years_without_lunar_data_are_refused() -> None:
+    with pytest.raises(ValueError):
+        is_working_day(date(2101, 1, 3))
+    with pytest.raises(ValueError):
+        holidays_in(1900)
