@@ -1,35 +1,20 @@
-"""Shared fixtures: the real Hà Nội units and agencies of both eras, loaded once per test session,
-and a factory for officials with roles."""
+"""Fixtures for the cross-module tests: agencies by code and a factory for officials with roles.
+The Hà Nội data itself is loaded once per session by the root conftest.py."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-os.environ.setdefault("CONGSO_FAST_PASSWORD_HASHER", "1")
-
-
-def seed_hanoi() -> None:
-    from congso.core.org.models import Agency
-    from congso.core.seed import demo
-
-    if not Agency.objects.exists():
-        demo.seed_units()
-        demo.seed_agencies()
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    with django_db_blocker.unblock():
-        seed_hanoi()
 
 
 @pytest.fixture
 def hanoi(transactional_db: Any) -> None:
     """For live-server tests: transactional tests empty the tables afterwards, so reload."""
+    from conftest import seed_hanoi
+
     seed_hanoi()
 
 
@@ -74,25 +59,3 @@ SO_KHCN = "000.00.15.H26"  # Sở Khoa học và Công nghệ (absorbed Sở TT&
 SO_TU_PHAP = "000.00.03.H26"
 BA_DINH = "001.00.90.H26"  # UBND phường Ba Đình since 1 July 2025
 BA_DINH_CENTRE = "001.01.90.H26"
-
-
-@pytest.fixture(autouse=True)
-def _audit_guards_for_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Any:
-    """SQLite empties tables with DELETE, which the append-only trigger refuses: lift the guard
-    for the flush that ends a transactional test, and put it back before the next test."""
-    from django.db import connection
-
-    from congso.core.audit import guards
-
-    with django_db_blocker.unblock():
-        if connection.vendor == "sqlite":
-            guards.install(connection)
-    yield
-    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
-    marker = request.node.get_closest_marker("django_db")
-    if marker and (marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0])):
-        transactional = True
-    if transactional:
-        with django_db_blocker.unblock():
-            if connection.vendor == "sqlite":
-                guards.remove(connection)

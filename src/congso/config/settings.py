@@ -65,7 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "congso.config.urls"
+# The benchmarks add a bare Django view to compare against (bench/run.py); never in production.
+ROOT_URLCONF = "congso.config.urls_bench" if env_bool("BENCH_URLS", False) else "congso.config.urls"
 WSGI_APPLICATION = "congso.config.wsgi.application"
 ASGI_APPLICATION = "congso.config.asgi.application"
 
@@ -128,6 +129,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders; the folder must exist
 MEDIA_ROOT = DATA_DIR / "files"
 WHITENOISE_USE_FINDERS = True
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congso.core.policy import can, roles_of
 from congso.web.labels import ROLE_LABELS, ROLE_ORDER
@@ -20,9 +21,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     nav = [("web:home", _("Trang chủ"), "/")]
     if getattr(user, "kind", "") == "official":
         if can(user, "org.agency.view"):
-            nav.append(("web:agencies", _("Cơ quan"), "/co-quan/"))
+            nav.append(("web:agencies", pgettext_lazy("navigation", "Cơ quan"), "/co-quan/"))
         if can(user, "accounts.official.view"):
-            nav.append(("web:officials", _("Tài khoản"), "/tai-khoan/"))
+            nav.append(("web:officials", pgettext_lazy("navigation", "Tài khoản"), "/tai-khoan/"))
     nav += public
     roles = roles_of(user)
     return {"nav": _mark(nav, path), "my_roles": [ROLE_LABELS[r] for r in ROLE_ORDER if r in roles]}

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from congso.core.errors import DomainError
-from congso.web.labels import ERROR_TITLES
+from congso.web.labels import ERROR_TITLES, translate_detail
 
 
 def error_page(request: HttpRequest, status: int, detail: Any = "") -> HttpResponse:
     title = ERROR_TITLES.get(status, ERROR_TITLES[400])
-    return render(request, "web/error.html", {"status": status, "title": title, "detail": detail}, status=status)
+    return render(request, "web/error.html", {"status": status, "title": title, "detail": translate_detail(detail)}, status=status)
 
 
 def friendly_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

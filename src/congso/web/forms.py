@@ -7,7 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congso.web.labels import AGENCY_KIND_LABELS, LEVEL_LABELS, ROLE_LABELS, ROLE_ORDER, SCOPE_LABELS
+from congso.web.labels import (
+    AGENCY_KIND_LABELS,
+    LEVEL_LABELS,
+    ROLE_LABELS,
+    ROLE_ORDER,
+    SCOPE_LABELS,
+    translate_detail,
+)
 
 
 class LoginForm(forms.Form):
@@ -98,7 +105,7 @@ def apply_domain_errors(form: forms.Form, errors: list[dict[str, Any]], detail: 
     for problem in errors:
         field = problem.get("field")
         if field in form.fields:
-            form.add_error(field, str(problem.get("message", "")))
+            form.add_error(field, translate_detail(problem.get("message", "")))
             placed = True
     if not placed:
-        form.add_error(None, str(detail))
+        form.add_error(None, translate_detail(detail))

@@ -3,6 +3,7 @@ database and the API; the web shows these, which the English catalogue translate
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 ROLE_LABELS = {
@@ -62,3 +63,23 @@ ERROR_TITLES = {
     429: _("Quá nhiều yêu cầu"),
     500: _("Có lỗi xảy ra"),
 }
+
+# The core's fixed (not formatted) messages that reach a page; listed here so that the English
+# catalogue carries them. Pages pass a DomainError's detail through ``translate_detail``.
+CORE_MESSAGES = [
+    gettext_noop("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng."),
+    gettext_noop("Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau một phút."),
+    gettext_noop("Bạn cần đăng nhập để thực hiện thao tác này."),
+    gettext_noop("Bạn không có quyền thực hiện thao tác này đối với cơ quan, đơn vị này."),
+    gettext_noop("Tên cơ quan không được để trống."),
+    gettext_noop("Họ và tên không được để trống."),
+    gettext_noop("Mật khẩu phải có ít nhất 10 ký tự."),
+    gettext_noop("Không thể tự khoá tài khoản của chính mình."),
+    gettext_noop("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; từ 3 ký tự."),
+]
+
+
+def translate_detail(detail: object) -> str:
+    """A domain error's message in the page's language when the catalogue has it, else as is."""
+    text = str(detail)
+    return gettext(text) if text else text

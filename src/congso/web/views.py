@@ -33,6 +33,7 @@ from congso.web.labels import (
     ROLE_ORDER,
     SCOPE_LABELS,
     UNIT_KIND_LABELS,
+    translate_detail,
 )
 
 PER_PAGE = 25
@@ -97,7 +98,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     totp_code=form.cleaned_data["totp"], client_ip=_client_ip(request),
                 )
             except DomainError as exc:
-                error, status = str(exc.detail), exc.status
+                error, status = translate_detail(exc.detail), exc.status
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 target = request.POST.get("next") or ""
@@ -438,7 +439,7 @@ def official_active(request: HttpRequest, username: str) -> HttpResponse:
     try:
         account_services.official_set_active(actor=request.user, user=official, active=active)
     except InvalidInput as exc:
-        messages.error(request, str(exc.detail))
+        messages.error(request, translate_detail(exc.detail))
     else:
         messages.success(request, _("Đã mở khoá tài khoản.") if active else _("Đã khoá tài khoản."))
     return redirect("web:official_detail", username=official.username)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import requests
 from authlib.common.security import is_secure_transport
@@ -36,7 +36,7 @@ from joserfc.errors import (
     InvalidKeyIdError,
     JoseError,
 )
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 
 from congso.core.errors import DomainError, InvalidInput
 
@@ -152,16 +152,20 @@ def provider_keys(metadata: dict[str, Any], *, refresh: bool = False) -> KeySet:
         jwks = _get_json(jwks_uri, "JWKS")
         cache.set(key, jwks, METADATA_TTL)
     try:
-        return KeySet.import_key_set(jwks)
+        return KeySet.import_key_set(cast(KeySetSerialization, jwks))
     except (JoseError, ValueError, TypeError, KeyError):
         logger.warning("eid: JWKS at %s is unusable", jwks_uri)
         raise EidProviderUnavailable("Khoá ký của hệ thống định danh điện tử VNeID không đọc được.") from None
 
 
+def client_id() -> str:
+    return str(settings.EID_CLIENT_ID or "")
+
+
 def _client(redirect_uri: str) -> OAuth2Session:
     return OAuth2Session(
-        client_id=settings.EID_CLIENT_ID,
-        client_secret=settings.EID_CLIENT_SECRET,
+        client_id=client_id(),
+        client_secret=str(settings.EID_CLIENT_SECRET or ""),
         token_endpoint_auth_method="client_secret_basic",
         scope=SCOPE,
         redirect_uri=redirect_uri,
@@ -197,7 +201,9 @@ def callback_error(error: str) -> DomainError:
     return EidProviderError(f"Hệ thống định danh điện tử VNeID báo lỗi ({code}). {_RETRY}")
 
 
-def exchange_code(*, metadata: dict[str, Any], code: str, code_verifier: str, redirect_uri: str) -> dict[str, Any]:
+def exchange_code(
+    *, metadata: dict[str, Any], code: str, code_verifier: str, redirect_uri: str
+) -> dict[str, Any]:
     """Trade the authorization code for tokens at the token endpoint."""
     try:
         with _client(redirect_uri) as client:
@@ -210,7 +216,8 @@ def exchange_code(*, metadata: dict[str, Any], code: str, code_verifier: str, re
     except OAuthError as exc:
         logger.warning("eid: token endpoint refused the code: %s", exc.error)
         raise EidProviderError(
-            f"VNeID không chấp nhận mã xác thực ({exc.error}). Mã có thể đã hết hạn hoặc đã được dùng. {_RETRY}"
+            f"VNeID không chấp nhận mã xác thực ({exc.error}). "
+            f"Mã có thể đã hết hạn hoặc đã được dùng. {_RETRY}"
         ) from None
     except (requests.RequestException, ValueError) as exc:
         logger.warning("eid: token endpoint unreachable: %s", type(exc).__name__)
@@ -242,11 +249,13 @@ def verify_id_token(id_token: str, *, metadata: dict[str, Any], nonce: str) -> d
             token = jwt.decode(id_token, provider_keys(metadata), algorithms=ID_TOKEN_ALGORITHMS)
         except InvalidKeyIdError:
             # The provider may have rotated its keys since we cached them.
-            token = jwt.decode(id_token, provider_keys(metadata, refresh=True), algorithms=ID_TOKEN_ALGORITHMS)
+            token = jwt.decode(
+                id_token, provider_keys(metadata, refresh=True), algorithms=ID_TOKEN_ALGORITHMS
+            )
         registry = jwt.JWTClaimsRegistry(
             leeway=CLOCK_LEEWAY,
             iss={"essential": True, "value": metadata["issuer"]},
-            aud={"essential": True, "value": settings.EID_CLIENT_ID},
+            aud={"essential": True, "value": client_id()},
             sub={"essential": True},
             exp={"essential": True},
             iat={"essential": True},
@@ -267,7 +276,7 @@ def verify_id_token(id_token: str, *, metadata: dict[str, Any], nonce: str) -> d
         logger.warning("eid: ID token unreadable: %s", type(exc).__name__)
         raise EidTokenRejected(f"Không đọc được thông tin định danh từ VNeID. {_RETRY}") from None
     audience = claims["aud"]
-    if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != settings.EID_CLIENT_ID:
+    if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != client_id():
         raise EidTokenRejected(f"{_CLAIM_MESSAGES['azp']} {_RETRY}")
     return claims
 
@@ -297,12 +306,15 @@ def fetch_userinfo(*, metadata: dict[str, Any], access_token: str, subject: str)
     return data
 
 
-def complete_claims(*, metadata: dict[str, Any], tokens: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+def complete_claims(
+    *, metadata: dict[str, Any], tokens: dict[str, Any], claims: dict[str, Any]
+) -> dict[str, Any]:
     """The ID token's claims, completed from userinfo when the personal number is not in it."""
     if claims.get(NATIONAL_ID_CLAIM) and claims.get("name"):
         return claims
-    extra = fetch_userinfo(metadata=metadata, access_token=str(tokens.get("access_token") or ""),
-                           subject=claims["sub"])
+    extra = fetch_userinfo(
+        metadata=metadata, access_token=str(tokens.get("access_token") or ""), subject=claims["sub"]
+    )
     return {**extra, **claims}
 
 

@@ -75,8 +75,13 @@ class DemoCitizen:
         return f"{day}/{month}/{year}"
 
     def claims(self, scopes: set[str]) -> dict[str, Any]:
-        claims: dict[str, Any] = {"sub": self.subject, "name": self.name, "national_id": self.national_id,
-                                  "birthdate": self.birthdate, "gender": self.gender}
+        claims: dict[str, Any] = {
+            "sub": self.subject,
+            "name": self.name,
+            "national_id": self.national_id,
+            "birthdate": self.birthdate,
+            "gender": self.gender,
+        }
         if "email" in scopes and self.email:
             claims.update(email=self.email, email_verified=True)
         if "phone" in scopes and self.phone_number:
@@ -85,10 +90,17 @@ class DemoCitizen:
 
 
 DEMO_CITIZENS: tuple[DemoCitizen, ...] = (
-    DemoCitizen("001090012345", "Nguyễn Văn An", "1990-03-15", "male",
-                "nguyenvanan@example.com", "+84912000001"),
-    DemoCitizen("001185004321", "Trần Thị Bích Ngọc", "1985-11-02", "female",
-                "bichngoc.tran@example.com", "+84912000002"),
+    DemoCitizen(
+        "001090012345", "Nguyễn Văn An", "1990-03-15", "male", "nguyenvanan@example.com", "+84912000001"
+    ),
+    DemoCitizen(
+        "001185004321",
+        "Trần Thị Bích Ngọc",
+        "1985-11-02",
+        "female",
+        "bichngoc.tran@example.com",
+        "+84912000002",
+    ),
     DemoCitizen("001201007788", "Lê Hoàng Minh", "2001-07-20", "male", "", "+84912000003"),
     DemoCitizen("001172009911", "Phạm Thu Hà", "1972-05-09", "female", "phamthuha@example.com", ""),
     DemoCitizen("001068003456", "Đỗ Quang Huy", "1968-12-24", "male"),
@@ -190,10 +202,18 @@ class _RedirectAuthorizeError(Exception):
 def _authorize_params(request: HttpRequest, source: QueryDict) -> dict[str, str]:
     params = {
         name: source.get(name, "")
-        for name in ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
-                     "code_challenge", "code_challenge_method")
+        for name in (
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "scope",
+            "state",
+            "nonce",
+            "code_challenge",
+            "code_challenge_method",
+        )
     }
-    if params["client_id"] != settings.EID_CLIENT_ID:
+    if not params["client_id"] or params["client_id"] != settings.EID_CLIENT_ID:
         raise _FatalAuthorizeError("Ứng dụng yêu cầu đăng nhập (client_id) chưa được đăng ký.")
     if params["redirect_uri"] != _redirect_uri(request):
         raise _FatalAuthorizeError("Địa chỉ chuyển hướng (redirect_uri) không khớp với địa chỉ đã đăng ký.")
@@ -220,26 +240,42 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 @require_GET
 def discovery(request: HttpRequest) -> JsonResponse:
     base = issuer(request)
-    return JsonResponse({
-        "issuer": base,
-        "authorization_endpoint": request.build_absolute_uri(reverse("fake_eid:authorize")),
-        "token_endpoint": request.build_absolute_uri(reverse("fake_eid:token")),
-        "userinfo_endpoint": request.build_absolute_uri(reverse("fake_eid:userinfo")),
-        "jwks_uri": request.build_absolute_uri(reverse("fake_eid:jwks")),
-        "scopes_supported": list(SCOPES),
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "code_challenge_methods_supported": ["S256"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "national_id",
-                             "birthdate", "gender", "email", "email_verified", "phone_number",
-                             "phone_number_verified"],
-        "authorization_response_iss_parameter_supported": True,
-        "ui_locales_supported": ["vi"],
-    })
+    return JsonResponse(
+        {
+            "issuer": base,
+            "authorization_endpoint": request.build_absolute_uri(reverse("fake_eid:authorize")),
+            "token_endpoint": request.build_absolute_uri(reverse("fake_eid:token")),
+            "userinfo_endpoint": request.build_absolute_uri(reverse("fake_eid:userinfo")),
+            "jwks_uri": request.build_absolute_uri(reverse("fake_eid:jwks")),
+            "scopes_supported": list(SCOPES),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "name",
+                "national_id",
+                "birthdate",
+                "gender",
+                "email",
+                "email_verified",
+                "phone_number",
+                "phone_number_verified",
+            ],
+            "authorization_response_iss_parameter_supported": True,
+            "ui_locales_supported": ["vi"],
+        }
+    )
 
 
 @require_GET
@@ -255,42 +291,75 @@ def authorize(request: HttpRequest) -> HttpResponse:
     try:
         params = _authorize_params(request, source)
     except _FatalAuthorizeError as exc:
-        return _page(request, "accounts/eid_error.html",
-                     {"title": "Yêu cầu đăng nhập không hợp lệ", "detail": str(exc), "status": 400}, status=400)
+        return _page(
+            request,
+            "accounts/eid_error.html",
+            {"title": "Yêu cầu đăng nhập không hợp lệ", "detail": str(exc), "status": 400},
+            status=400,
+        )
     except _RedirectAuthorizeError as exc:
-        return HttpResponseRedirect(_with_query(source.get("redirect_uri", ""), {
-            "error": exc.error, "error_description": exc.description, "state": source.get("state", ""),
-            "iss": issuer(request),
-        }))
+        return HttpResponseRedirect(
+            _with_query(
+                source.get("redirect_uri", ""),
+                {
+                    "error": exc.error,
+                    "error_description": exc.description,
+                    "state": source.get("state", ""),
+                    "iss": issuer(request),
+                },
+            )
+        )
     answer = {"state": params["state"], "iss": issuer(request)}
     if request.method == "GET":
         scopes = set(params["scope"].split())
-        return _page(request, "accounts/fake_eid_authorize.html", {
-            "params": sorted(params.items()),
-            "citizens": DEMO_CITIZENS,
-            "client_id": params["client_id"],
-            "asks_email": "email" in scopes,
-            "asks_phone": "phone" in scopes,
-        })
+        return _page(
+            request,
+            "accounts/fake_eid_authorize.html",
+            {
+                "params": sorted(params.items()),
+                "citizens": DEMO_CITIZENS,
+                "client_id": params["client_id"],
+                "asks_email": "email" in scopes,
+                "asks_phone": "phone" in scopes,
+            },
+        )
     if request.POST.get("decision") == "deny":
-        return HttpResponseRedirect(_with_query(params["redirect_uri"], {
-            "error": "access_denied", "error_description": "The citizen declined.", **answer,
-        }))
+        return HttpResponseRedirect(
+            _with_query(
+                params["redirect_uri"],
+                {
+                    "error": "access_denied",
+                    "error_description": "The citizen declined.",
+                    **answer,
+                },
+            )
+        )
     citizen = _BY_NATIONAL_ID.get(request.POST.get("national_id", ""))
     if citizen is None:
-        return _page(request, "accounts/eid_error.html", {
-            "title": "Yêu cầu đăng nhập không hợp lệ", "detail": "Không có công dân mẫu này.", "status": 400,
-        }, status=400)
+        return _page(
+            request,
+            "accounts/eid_error.html",
+            {
+                "title": "Yêu cầu đăng nhập không hợp lệ",
+                "detail": "Không có công dân mẫu này.",
+                "status": 400,
+            },
+            status=400,
+        )
     code = secrets.token_urlsafe(32)
-    cache.set(f"fake-eid:code:{_digest(code)}", {
-        "national_id": citizen.national_id,
-        "scope": params["scope"],
-        "nonce": params["nonce"],
-        "redirect_uri": params["redirect_uri"],
-        "client_id": params["client_id"],
-        "code_challenge": params["code_challenge"],
-        "auth_time": int(time.time()),
-    }, CODE_TTL)
+    cache.set(
+        f"fake-eid:code:{_digest(code)}",
+        {
+            "national_id": citizen.national_id,
+            "scope": params["scope"],
+            "nonce": params["nonce"],
+            "redirect_uri": params["redirect_uri"],
+            "client_id": params["client_id"],
+            "code_challenge": params["code_challenge"],
+            "auth_time": int(time.time()),
+        },
+        CODE_TTL,
+    )
     return HttpResponseRedirect(_with_query(params["redirect_uri"], {"code": code, **answer}))
 
 
@@ -318,11 +387,12 @@ def token(request: HttpRequest) -> JsonResponse:
     client_id, client_secret, ok = _client_credentials(request)
     if not (
         ok
-        and hmac.compare_digest(client_id.encode(), settings.EID_CLIENT_ID.encode())
-        and hmac.compare_digest(client_secret.encode(), settings.EID_CLIENT_SECRET.encode())
+        and hmac.compare_digest(client_id.encode(), str(settings.EID_CLIENT_ID or "").encode())
+        and hmac.compare_digest(client_secret.encode(), str(settings.EID_CLIENT_SECRET or "").encode())
     ):
-        return _oauth_error("invalid_client", "Client authentication failed.", 401,
-                            WWW_Authenticate='Basic realm="fake-eid"')
+        return _oauth_error(
+            "invalid_client", "Client authentication failed.", 401, WWW_Authenticate='Basic realm="fake-eid"'
+        )
     if request.POST.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type", "Only authorization_code is supported.")
     code = request.POST.get("code", "")
@@ -342,16 +412,28 @@ def token(request: HttpRequest) -> JsonResponse:
     scopes = set(grant["scope"].split())
     claims = citizen.claims(scopes)
     now = int(time.time())
-    id_token = sign_id_token({
-        "iss": issuer(request), "aud": client_id, "iat": now, "exp": now + TOKEN_TTL,
-        "auth_time": grant["auth_time"], "nonce": grant["nonce"], **claims,
-    })
+    id_token = sign_id_token(
+        {
+            "iss": issuer(request),
+            "aud": client_id,
+            "iat": now,
+            "exp": now + TOKEN_TTL,
+            "auth_time": grant["auth_time"],
+            "nonce": grant["nonce"],
+            **claims,
+        }
+    )
     access_token = secrets.token_urlsafe(32)
     cache.set(f"fake-eid:access:{_digest(access_token)}", claims, TOKEN_TTL)
-    response = JsonResponse({
-        "access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_TTL,
-        "id_token": id_token, "scope": grant["scope"],
-    })
+    response = JsonResponse(
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_TTL,
+            "id_token": id_token,
+            "scope": grant["scope"],
+        }
+    )
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
@@ -364,8 +446,12 @@ def userinfo(request: HttpRequest) -> JsonResponse:
     if header.lower().startswith("bearer "):
         claims = cache.get(f"fake-eid:access:{_digest(header[7:].strip())}")
     if claims is None:
-        return _oauth_error("invalid_token", "The access token is invalid or expired.", 401,
-                            WWW_Authenticate='Bearer error="invalid_token"')
+        return _oauth_error(
+            "invalid_token",
+            "The access token is invalid or expired.",
+            401,
+            WWW_Authenticate='Bearer error="invalid_token"',
+        )
     response = JsonResponse(claims)
     response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,52 @@
+"""The console script and the demo seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from congso.config.cli import main as cli
+from congso.core.accounts.models import AccountKind, User
+from congso.core.audit.selectors import audit_verify_chain
+from congso.core.seed import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_prints_accounts_and_is_rerunnable(capsys) -> None:
+    assert cli(["seed", "--scale", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "quantri" in out and "QuanTri@2025!" in out and "congso totp quantri" in out
+    users = User.objects.count()
+    assert cli(["seed", "--scale", "demo", "--quiet"]) == 0
+    assert User.objects.count() == users
+    assert audit_verify_chain().ok
+
+
+def test_scale_seed_is_exact_and_rerunnable() -> None:
+    # The real run makes 31,345 accounts; the same code at a small total keeps the suite fast.
+    demo.seed_demo_accounts()
+    created = demo.seed_scale_accounts(total=1_000)
+    assert created == 1_000
+    assert User.objects.filter(username__startswith="cb.", kind=AccountKind.OFFICIAL).count() == 1_000
+    assert demo.seed_scale_accounts(total=1_000) == 0
+    # Spread over the 633 agencies of 2024, every one of them with at least one account.
+    assert User.objects.filter(username__startswith="cb.").values("agency").distinct().count() == 633
+
+
+def test_totp_command(capsys) -> None:
+    demo.seed_demo_accounts()
+    assert cli(["totp", "quantri"]) == 0
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 6 and code.isdigit()
+    assert cli(["totp", "khong.ton.tai"]) == 1
+
+
+def test_check_command(capsys) -> None:
+    assert cli(["check"]) == 0
+    assert "đã cập nhật" in capsys.readouterr().out
+
+
+def test_worker_without_broker_explains(capsys, settings) -> None:
+    settings.CELERY_BROKER_URL = ""
+    assert cli(["worker"]) == 2
+    assert "CONGSO_BROKER_URL" in capsys.readouterr().err
