@@ -41,7 +41,8 @@ def make_official(agency: Callable[..., Any]) -> Callable[..., Any]:
     def make(username: str, agency_code: str, *roles: tuple[str, str], password: str = "MatKhau@123456",
              as_of: str | None = None) -> User:
         home = agency(agency_code, as_of)
-        user = User(username=username, kind=AccountKind.OFFICIAL, agency=home, full_name=username.title())
+        user = User(username=username, kind=AccountKind.OFFICIAL, agency=home, full_name=username.title(),
+                    search_name=username.lower())
         user.set_password(password)
         if any(r in ("admin", "leader") for r, _ in roles):
             user.totp_secret = pyotp.random_base32()

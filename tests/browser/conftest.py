@@ -31,7 +31,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium không có trên máy này: {CHROMIUM} (đặt CONGSO_CHROMIUM để chỉ đường dẫn khác)")
+        message = f"Chromium không có trên máy này: {CHROMIUM} (đặt CONGSO_CHROMIUM để chỉ đường dẫn khác)"
+        if os.environ.get("CONGSO_REQUIRE_BROWSER"):
+            pytest.fail(message + " — CI cần chạy được kiểm thử trình duyệt (CONGSO_REQUIRE_BROWSER).")
+        pytest.skip(message)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - the dev extras install it
@@ -59,8 +62,13 @@ def desktop(chromium: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def phone(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2,
-                                   is_mobile=True, has_touch=True, locale="vi-VN")
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 812},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

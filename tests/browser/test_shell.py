@@ -24,7 +24,9 @@ def _login(page, base: str, username: str, totp: str = "") -> None:
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
 
-def test_admin_logs_in_finds_ba_dinh_and_edits_its_phone(hanoi, live_server, make_official, desktop, artifacts):
+def test_admin_logs_in_finds_ba_dinh_and_edits_its_phone(
+    hanoi, live_server, make_official, desktop, artifacts
+):
     page = desktop
     admin = make_official("quantri.thanhpho", CITY, ("admin", "subtree"))
     page.goto(f"{live_server.url}/dang-nhap/")
@@ -33,8 +35,12 @@ def test_admin_logs_in_finds_ba_dinh_and_edits_its_phone(hanoi, live_server, mak
     page.screenshot(path=str(artifacts / "01-login.png"), full_page=True)
 
     # A wrong code is refused, with the message announced as an alert.
-    _login(page, live_server.url, "quantri.thanhpho", "000000" if pyotp.TOTP(admin.totp_secret).now() != "000000"
-           else "111111")
+    _login(
+        page,
+        live_server.url,
+        "quantri.thanhpho",
+        "000000" if pyotp.TOTP(admin.totp_secret).now() != "000000" else "111111",
+    )
     expect(page.get_by_role("alert")).to_contain_text("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.")
     page.screenshot(path=str(artifacts / "02-login-error.png"), full_page=True)
 
@@ -42,7 +48,7 @@ def test_admin_logs_in_finds_ba_dinh_and_edits_its_phone(hanoi, live_server, mak
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Quantri.Thanhpho")
     me = page.locator("section.me")
-    expect(me).to_contain_text("Ủy ban nhân dân Thành phố Hà Nội")
+    expect(me).to_contain_text("Ủy ban nhân dân thành phố Hà Nội")
     expect(me.get_by_text("Quản trị", exact=True)).to_be_visible()
     expect(page.locator(".card--admin h3")).to_have_text("Quản trị")
     page.screenshot(path=str(artifacts / "03-home-admin.png"), full_page=True)
@@ -76,7 +82,9 @@ def test_admin_logs_in_finds_ba_dinh_and_edits_its_phone(hanoi, live_server, mak
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="General information")).to_be_visible()
     expect(page.get_by_role("link", name="Edit details")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Agencies")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Agencies")
+    ).to_be_visible()
     expect(page.get_by_text("Phone number")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.screenshot(path=str(artifacts / "07-agency-english.png"), full_page=True)
@@ -119,7 +127,10 @@ def test_phone_layout_has_no_horizontal_overflow(hanoi, live_server, make_offici
     inner = page.evaluate("document.querySelector('.table-wrap').scrollWidth")
     outer = page.evaluate("document.querySelector('.table-wrap').clientWidth")
     assert inner > outer
-    page.screenshot(path=str(artifacts / "13-phone-agencies.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "13-phone-agencies.png"))
+    page.locator(".table-wrap").evaluate("el => el.scrollLeft = 400")
+    page.locator(".table-wrap").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "13b-phone-agencies-table-scrolled.png"))
 
     page.goto(f"{live_server.url}/don-vi-hanh-chinh/00004/?ngay=2025-07-01")
     expect(page.get_by_role("heading", level=1)).to_have_text("Phường Ba Đình")

@@ -49,7 +49,8 @@ def test_login_failure_shows_alert(client, make_official):
     response = client.post(reverse("web:login"), {"username": "vanthu.sai", "password": "sai-mat-khau-roi"})
     html = _html(response)
     assert response.status_code == 401
-    assert '<div class="alert alert--error" role="alert"><p>Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.</p>' in html
+    alert = '<div class="alert alert--error" role="alert"><p>{}</p>'
+    assert alert.format("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.") in html
     assert "_auth_user_id" not in client.session
 
 
@@ -66,11 +67,15 @@ def test_admin_needs_totp_and_wrong_code_is_refused(client, make_official):
     assert "Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng." in _html(without)
     right = pyotp.TOTP(admin.totp_secret).now()
     wrong = f"{(int(right) + 500000) % 1000000:06d}"
-    refused = client.post(reverse("web:login"), {"username": "quantri.totp", "password": PASSWORD, "totp": wrong})
+    refused = client.post(
+        reverse("web:login"), {"username": "quantri.totp", "password": PASSWORD, "totp": wrong}
+    )
     assert refused.status_code == 401
     assert "_auth_user_id" not in client.session
-    ok = client.post(reverse("web:login"), {"username": "quantri.totp", "password": PASSWORD,
-                                             "totp": pyotp.TOTP(admin.totp_secret).now()})
+    ok = client.post(
+        reverse("web:login"),
+        {"username": "quantri.totp", "password": PASSWORD, "totp": pyotp.TOTP(admin.totp_secret).now()},
+    )
     assert ok.status_code == 302
     assert client.session["_auth_user_id"] == str(admin.pk)
 
@@ -164,9 +169,15 @@ def test_admin_edits_own_agency(client, make_official, agency):
     events = AuditEvent.objects.count()
     form = client.get(reverse("web:agency_edit", args=[ba_dinh.pk]))
     assert form.status_code == 200
-    response = client.post(reverse("web:agency_edit", args=[ba_dinh.pk]), {
-        "name": ba_dinh.name, "short_name": "", "email": "ubnd.badinh@hanoi.gov.vn", "phone": "024 3823 1234",
-    })
+    response = client.post(
+        reverse("web:agency_edit", args=[ba_dinh.pk]),
+        {
+            "name": ba_dinh.name,
+            "short_name": "",
+            "email": "ubnd.badinh@hanoi.gov.vn",
+            "phone": "024 3823 1234",
+        },
+    )
     assert response.status_code == 302
     ba_dinh.refresh_from_db()
     assert (ba_dinh.phone, ba_dinh.email) == ("024 3823 1234", "ubnd.badinh@hanoi.gov.vn")
@@ -184,9 +195,15 @@ def test_admin_of_ba_dinh_cannot_edit_so_tu_phap(client, make_official, agency):
     detail = _html(client.get(reverse("web:agency_detail", args=[so_tu_phap.pk])))
     assert "Sửa thông tin" not in detail
     assert client.get(reverse("web:agency_edit", args=[so_tu_phap.pk])).status_code == 403
-    response = client.post(reverse("web:agency_edit", args=[so_tu_phap.pk]), {
-        "name": "Sở Tư pháp (đã sửa)", "short_name": "", "email": "", "phone": "0000",
-    })
+    response = client.post(
+        reverse("web:agency_edit", args=[so_tu_phap.pk]),
+        {
+            "name": "Sở Tư pháp (đã sửa)",
+            "short_name": "",
+            "email": "",
+            "phone": "0000",
+        },
+    )
     assert response.status_code == 403
     html = _html(response)
     assert "Không có quyền" in html
@@ -203,28 +220,52 @@ def test_agency_create_by_admin_and_refused_to_clerk(client, make_official, agen
     assert client.get(reverse("web:agency_create")).status_code == 403
     count = Agency.objects.count()
     client.force_login(make_official("quantri.them", BA_DINH, ("admin", "subtree")))
-    response = client.post(reverse("web:agency_create"), {
-        "code": "001.02.90.H26", "name": "Phòng Văn hóa - Xã hội phường Ba Đình", "short_name": "",
-        "kind": "phong", "level": "3", "parent_code": BA_DINH, "unit_code": "", "valid_from": "2025-07-01",
-        "email": "", "phone": "",
-    })
+    response = client.post(
+        reverse("web:agency_create"),
+        {
+            "code": "001.02.90.H26",
+            "name": "Phòng Văn hóa - Xã hội phường Ba Đình",
+            "short_name": "",
+            "kind": "phong",
+            "level": "3",
+            "parent_code": BA_DINH,
+            "unit_code": "",
+            "valid_from": "2025-07-01",
+            "email": "",
+            "phone": "",
+        },
+    )
     assert response.status_code == 302, _html(response)
     created = Agency.objects.get(code="001.02.90.H26")
     assert created.parent_id == agency(BA_DINH).pk
     assert Agency.objects.count() == count + 1
-    refused = client.post(reverse("web:agency_create"), {
-        "code": "000.01.03.H26", "name": "Phòng thuộc Sở Tư pháp", "kind": "phong", "level": "1",
-        "parent_code": SO_TU_PHAP, "valid_from": "2025-07-01",
-    })
+    refused = client.post(
+        reverse("web:agency_create"),
+        {
+            "code": "000.01.03.H26",
+            "name": "Phòng thuộc Sở Tư pháp",
+            "kind": "phong",
+            "level": "1",
+            "parent_code": SO_TU_PHAP,
+            "valid_from": "2025-07-01",
+        },
+    )
     assert refused.status_code == 403
     assert Agency.objects.count() == count + 1
 
 
 def test_agency_create_shows_service_errors(client, make_official):
     client.force_login(make_official("quantri.loi", CITY, ("admin", "subtree")))
-    response = client.post(reverse("web:agency_create"), {
-        "code": "sai-ma", "name": "Cơ quan thử", "kind": "phong", "level": "1", "parent_code": CITY,
-    })
+    response = client.post(
+        reverse("web:agency_create"),
+        {
+            "code": "sai-ma",
+            "name": "Cơ quan thử",
+            "kind": "phong",
+            "level": "1",
+            "parent_code": CITY,
+        },
+    )
     assert response.status_code == 400
     assert "Mã cơ quan &#x27;sai-ma&#x27; không đúng dạng 000.00.00.H26." in _html(response)
     assert 'role="alert"' in _html(response)
@@ -260,22 +301,38 @@ def test_official_create_offers_only_managed_agencies(client, make_official, age
     assert agency(BA_DINH).pk in choices and agency(BA_DINH_CENTRE).pk in choices
     assert agency(SO_TU_PHAP).pk not in choices
     assert len(choices) == 2
-    response = client.post(reverse("web:official_create"), {
-        "agency": agency(BA_DINH_CENTRE).pk, "username": "motcua.moi", "full_name": "Trần Thị Mới",
-        "position": "Công chức một cửa", "email": "", "phone": "0912345678", "password": "MatKhauMoi@2025",
-        "role_desk_officer": "agency",
-    })
+    response = client.post(
+        reverse("web:official_create"),
+        {
+            "agency": agency(BA_DINH_CENTRE).pk,
+            "username": "motcua.moi",
+            "full_name": "Trần Thị Mới",
+            "position": "Công chức một cửa",
+            "email": "",
+            "phone": "0912345678",
+            "password": "MatKhauMoi@2025",
+            "role_desk_officer": "agency",
+        },
+    )
     assert response.status_code == 302, _html(response)
     created = User.objects.get(username="motcua.moi")
-    assert (created.agency_id, created.full_name, created.phone) == (agency(BA_DINH_CENTRE).pk, "Trần Thị Mới",
-                                                                      "0912345678")
+    assert (created.agency_id, created.full_name, created.phone) == (
+        agency(BA_DINH_CENTRE).pk,
+        "Trần Thị Mới",
+        "0912345678",
+    )
     assert list(created.role_assignments.values_list("role", "scope")) == [("desk_officer", "agency")]
     # An agency outside the actor's scope is not a valid choice.
     users = User.objects.count()
-    refused = client.post(reverse("web:official_create"), {
-        "agency": agency(SO_TU_PHAP).pk, "username": "ngoai.phamvi", "full_name": "Ngoài Phạm Vi",
-        "password": "MatKhauMoi@2025",
-    })
+    refused = client.post(
+        reverse("web:official_create"),
+        {
+            "agency": agency(SO_TU_PHAP).pk,
+            "username": "ngoai.phamvi",
+            "full_name": "Ngoài Phạm Vi",
+            "password": "MatKhauMoi@2025",
+        },
+    )
     assert refused.status_code == 400
     assert User.objects.count() == users
 
@@ -286,10 +343,14 @@ def test_official_edit_lock_and_password(client, make_official):
     client.force_login(admin)
     url = reverse("web:official_detail", args=["motcua.sua"])
     assert "Khoá tài khoản" in _html(client.get(url))
-    client.post(reverse("web:official_edit", args=["motcua.sua"]),
-                {"full_name": "Đỗ Văn Sửa", "position": "Trưởng bộ phận", "email": "", "phone": ""})
+    client.post(
+        reverse("web:official_edit", args=["motcua.sua"]),
+        {"full_name": "Đỗ Văn Sửa", "position": "Trưởng bộ phận", "email": "", "phone": ""},
+    )
     client.post(reverse("web:official_active", args=["motcua.sua"]), {"active": "0"})
-    response = client.post(reverse("web:official_password", args=["motcua.sua"]), {"password": "MatKhauKhac@99"})
+    response = client.post(
+        reverse("web:official_password", args=["motcua.sua"]), {"password": "MatKhauKhac@99"}
+    )
     assert response.status_code == 302
     target.refresh_from_db()
     assert (target.full_name, target.position, target.is_active) == ("Đỗ Văn Sửa", "Trưởng bộ phận", False)
@@ -317,8 +378,12 @@ def test_specialist_sees_but_cannot_manage_colleagues(client, make_official):
     html = _html(client.get(reverse("web:official_detail", args=["vanthu.xem"])))
     assert "Vanthu.Xem" in html
     assert "Đặt lại mật khẩu" not in html
-    assert client.post(reverse("web:official_password", args=["vanthu.xem"]),
-                       {"password": "MatKhauKhac@99"}).status_code == 403
+    assert (
+        client.post(
+            reverse("web:official_password", args=["vanthu.xem"]), {"password": "MatKhauKhac@99"}
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("web:official_create")).status_code == 403
 
 

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A DomainError escaping a web view becomes a friendly page with its status (the API has its own).
+    "congso.web.errors.DomainErrorMiddleware",
 ]
 
 # The benchmarks add a bare Django view to compare against (bench/run.py); never in production.

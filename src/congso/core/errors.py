@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_noop
 
 
 class DomainError(Exception):
     status = 400
     slug = "bad-request"
-    title = "Yêu cầu không hợp lệ"
+    title = gettext_noop("Yêu cầu không hợp lệ")
 
     def __init__(self, detail: str | Promise, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(str(detail))
@@ -22,34 +23,34 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status = 400
     slug = "invalid-input"
-    title = "Dữ liệu không hợp lệ"
+    title = gettext_noop("Dữ liệu không hợp lệ")
 
 
 class Unauthenticated(DomainError):
     status = 401
     slug = "unauthenticated"
-    title = "Chưa đăng nhập"
+    title = gettext_noop("Chưa đăng nhập")
 
 
 class Forbidden(DomainError):
     status = 403
     slug = "forbidden"
-    title = "Không có quyền"
+    title = gettext_noop("Không có quyền")
 
 
 class NotFound(DomainError):
     status = 404
     slug = "not-found"
-    title = "Không tìm thấy"
+    title = gettext_noop("Không tìm thấy")
 
 
 class Conflict(DomainError):
     status = 409
     slug = "conflict"
-    title = "Xung đột dữ liệu"
+    title = gettext_noop("Xung đột dữ liệu")
 
 
 class TooManyRequests(DomainError):
     status = 429
     slug = "too-many-requests"
-    title = "Quá nhiều yêu cầu"
+    title = gettext_noop("Quá nhiều yêu cầu")

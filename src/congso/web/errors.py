@@ -15,7 +15,12 @@ from congso.web.labels import ERROR_TITLES, translate_detail
 
 def error_page(request: HttpRequest, status: int, detail: Any = "") -> HttpResponse:
     title = ERROR_TITLES.get(status, ERROR_TITLES[400])
-    return render(request, "web/error.html", {"status": status, "title": title, "detail": translate_detail(detail)}, status=status)
+    return render(
+        request,
+        "web/error.html",
+        {"status": status, "title": title, "detail": translate_detail(detail)},
+        status=status,
+    )
 
 
 def friendly_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -73,8 +73,12 @@ def _officials_only(request: HttpRequest) -> None:
 
 def _role_rows(user: Any) -> list[dict[str, Any]]:
     rows = [
-        {"role": ROLE_LABELS.get(ra.role, ra.role), "scope": SCOPE_LABELS.get(ra.scope, ra.scope),
-         "agency": ra.agency, "code": ra.role}
+        {
+            "role": ROLE_LABELS.get(ra.role, ra.role),
+            "scope": SCOPE_LABELS.get(ra.scope, ra.scope),
+            "agency": ra.agency,
+            "code": ra.role,
+        }
         for ra in user.role_assignments.all()
     ]
     rows.sort(key=lambda r: ROLE_ORDER.index(r["code"]) if r["code"] in ROLE_ORDER else 99)
@@ -94,8 +98,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 user = account_services.official_login(
-                    username=form.cleaned_data["username"], password=form.cleaned_data["password"],
-                    totp_code=form.cleaned_data["totp"], client_ip=_client_ip(request),
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    totp_code=form.cleaned_data["totp"],
+                    client_ip=_client_ip(request),
                 )
             except DomainError as exc:
                 error, status = translate_detail(exc.detail), exc.status
@@ -108,7 +114,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             error, status = _("Vui lòng nhập tên đăng nhập và mật khẩu."), 400
     return render(
-        request, "web/login.html",
+        request,
+        "web/login.html",
         {"form": form, "error": error, "next": request.GET.get("next") or request.POST.get("next", "")},
         status=status,
     )
@@ -138,7 +145,11 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
             "links": [
                 _link(gettext_lazy("Cơ quan, đơn vị"), "web:agencies"),
                 _link(gettext_lazy("Tài khoản cán bộ"), "web:officials"),
-                *([_link(gettext_lazy("Thêm tài khoản"), "web:official_create")] if may_manage_accounts else []),
+                *(
+                    [_link(gettext_lazy("Thêm tài khoản"), "web:official_create")]
+                    if may_manage_accounts
+                    else []
+                ),
                 _link(gettext_lazy("Đơn vị hành chính"), "web:units"),
             ],
         },
@@ -183,8 +194,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _agency_row(agency: Any) -> dict[str, Any]:
-    return {"obj": agency, "kind": AGENCY_KIND_LABELS.get(agency.kind, agency.kind),
-            "level": LEVEL_LABELS.get(agency.level, agency.level)}
+    return {
+        "obj": agency,
+        "kind": AGENCY_KIND_LABELS.get(agency.kind, agency.kind),
+        "level": LEVEL_LABELS.get(agency.level, agency.level),
+    }
 
 
 @login_required
@@ -200,12 +214,22 @@ def agencies(request: HttpRequest) -> HttpResponse:
         kind = None
     qs = org_selectors.agencies_as_of(as_of=day, q=q or None, kind=kind)
     page, query = _paginate(request, qs)
-    return render(request, "web/agencies.html", {
-        "page": page, "query": query, "rows": [_agency_row(a) for a in page], "as_of": day, "q": q,
-        "kind": kind or "", "kinds": list(AGENCY_KIND_LABELS.items()), "date_error": date_error,
-        "is_today": day == org_selectors.today(),
-        "may_create": can(request.user, "org.agency.manage"),
-    })
+    return render(
+        request,
+        "web/agencies.html",
+        {
+            "page": page,
+            "query": query,
+            "rows": [_agency_row(a) for a in page],
+            "as_of": day,
+            "q": q,
+            "kind": kind or "",
+            "kinds": list(AGENCY_KIND_LABELS.items()),
+            "date_error": date_error,
+            "is_today": day == org_selectors.today(),
+            "may_create": can(request.user, "org.agency.manage"),
+        },
+    )
 
 
 @login_required
@@ -221,21 +245,29 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         officials_page, officials_query = _paginate(
             request, account_selectors.officials_visible(actor=request.user, agency_id=agency.pk)
         )
-    return render(request, "web/agency_detail.html", {
-        "agency": agency, "row": _agency_row(agency),
-        "predecessors": org_selectors.agency_predecessors(agency),
-        "successors": org_selectors.agency_successors(agency),
-        "event_labels": EVENT_KIND_LABELS,
-        "children_count": org_selectors.agencies_as_of(
-            as_of=_valid_day(agency), parent_code=agency.code
-        ).count() if agency.is_valid_on(_valid_day(agency)) else 0,
-        "may_manage": can(request.user, "org.agency.manage", agency),
-        "may_see_officials": may_see_officials,
-        "may_manage_officials": can(request.user, "accounts.official.manage", agency),
-        "page": officials_page, "query": officials_query,
-        "today": org_selectors.today(),
-        "unit_day": _valid_day(agency.unit) if agency.unit else None,
-    })
+    return render(
+        request,
+        "web/agency_detail.html",
+        {
+            "agency": agency,
+            "row": _agency_row(agency),
+            "predecessors": org_selectors.agency_predecessors(agency),
+            "successors": org_selectors.agency_successors(agency),
+            "event_labels": EVENT_KIND_LABELS,
+            "children_count": org_selectors.agencies_as_of(
+                as_of=_valid_day(agency), parent_code=agency.code
+            ).count()
+            if agency.is_valid_on(_valid_day(agency))
+            else 0,
+            "may_manage": can(request.user, "org.agency.manage", agency),
+            "may_see_officials": may_see_officials,
+            "may_manage_officials": can(request.user, "accounts.official.manage", agency),
+            "page": officials_page,
+            "query": officials_query,
+            "today": org_selectors.today(),
+            "unit_day": _valid_day(agency.unit) if agency.unit else None,
+        },
+    )
 
 
 def _valid_day(obj: Any) -> dt.date:
@@ -255,7 +287,12 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = org_selectors.agency_by_id(pk)
     if not can(request.user, "org.agency.manage", agency):
         raise Forbidden(_("Bạn không có quyền sửa thông tin cơ quan này."))
-    initial = {"name": agency.name, "short_name": agency.short_name, "email": agency.email, "phone": agency.phone}
+    initial = {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "email": agency.email,
+        "phone": agency.phone,
+    }
     form = web_forms.AgencyEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -272,8 +309,9 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Đã lưu thông tin cơ quan."))
                 return redirect("web:agency_detail", pk=agency.pk)
         status = 400
-    return render(request, "web/agency_form.html", {"form": form, "agency": agency, "creating": False},
-                  status=status)
+    return render(
+        request, "web/agency_form.html", {"form": form, "agency": agency, "creating": False}, status=status
+    )
 
 
 @login_required
@@ -282,23 +320,31 @@ def agency_create(request: HttpRequest) -> HttpResponse:
     _officials_only(request)
     if not can(request.user, "org.agency.manage"):
         raise Forbidden(_("Bạn không có quyền thêm cơ quan."))
-    form = web_forms.AgencyCreateForm(request.POST or None,
-                                      initial={"parent_code": request.GET.get("cap_tren", ""),
-                                               "valid_from": org_selectors.today()})
+    form = web_forms.AgencyCreateForm(
+        request.POST or None,
+        initial={"parent_code": request.GET.get("cap_tren", ""), "valid_from": org_selectors.today()},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
                 agency = org_services.agency_create(
-                    actor=request.user, code=data["code"].strip(), name=data["name"], kind=data["kind"],
-                    level=data["level"], parent_code=data["parent_code"].strip() or None,
-                    unit_code=data["unit_code"].strip() or None, valid_from=data["valid_from"],
-                    short_name=data["short_name"], email=data["email"], phone=data["phone"],
+                    actor=request.user,
+                    code=data["code"].strip(),
+                    name=data["name"],
+                    kind=data["kind"],
+                    level=data["level"],
+                    parent_code=data["parent_code"].strip() or None,
+                    unit_code=data["unit_code"].strip() or None,
+                    valid_from=data["valid_from"],
+                    short_name=data["short_name"],
+                    email=data["email"],
+                    phone=data["phone"],
                 )
             except InvalidInput as exc:
                 web_forms.apply_domain_errors(form, exc.errors, exc.detail)
-            except (DomainError) as exc:
+            except DomainError as exc:
                 if isinstance(exc, Forbidden):
                     raise
                 form.add_error(None, str(exc.detail))
@@ -306,8 +352,9 @@ def agency_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Đã thêm cơ quan."))
                 return redirect("web:agency_detail", pk=agency.pk)
         status = 400
-    return render(request, "web/agency_form.html", {"form": form, "agency": None, "creating": True},
-                  status=status)
+    return render(
+        request, "web/agency_form.html", {"form": form, "agency": None, "creating": True}, status=status
+    )
 
 
 # --- officials ---------------------------------------------------------------------------------
@@ -324,14 +371,23 @@ def officials(request: HttpRequest) -> HttpResponse:
     raw_agency = request.GET.get("co_quan") or ""
     if raw_agency.isdigit():
         agency = org_selectors.agency_by_id(int(raw_agency))
-    qs = account_selectors.officials_visible(actor=request.user, agency_id=agency.pk if agency else None,
-                                             q=q or None)
+    qs = account_selectors.officials_visible(
+        actor=request.user, agency_id=agency.pk if agency else None, q=q or None
+    )
     page, query = _paginate(request, qs)
     rows = [{"obj": u, "roles": [r["role"] for r in _role_rows(u)]} for u in page]
-    return render(request, "web/officials.html", {
-        "page": page, "query": query, "rows": rows, "q": q, "agency": agency,
-        "may_create": can(request.user, "accounts.official.manage"),
-    })
+    return render(
+        request,
+        "web/officials.html",
+        {
+            "page": page,
+            "query": query,
+            "rows": rows,
+            "q": q,
+            "agency": agency,
+            "may_create": can(request.user, "accounts.official.manage"),
+        },
+    )
 
 
 def _manageable_agencies(user: Any) -> list[tuple[int, str]]:
@@ -358,12 +414,16 @@ def official_create(request: HttpRequest) -> HttpResponse:
             try:
                 agency = org_selectors.agency_by_id(data["agency"])
                 user = account_services.official_create(
-                    actor=request.user, agency=agency, username=data["username"], full_name=data["full_name"],
-                    password=data["password"], position=data["position"], email=data["email"],
+                    actor=request.user,
+                    agency=agency,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    password=data["password"],
+                    position=data["position"],
+                    email=data["email"],
+                    phone=data["phone"],
                     roles=form.roles(),
                 )
-                if data["phone"]:
-                    account_services.official_update(actor=request.user, user=user, phone=data["phone"])
             except InvalidInput as exc:
                 web_forms.apply_domain_errors(form, exc.errors, exc.detail)
             except DomainError as exc:
@@ -380,13 +440,20 @@ def official_create(request: HttpRequest) -> HttpResponse:
 def _official_context(request: HttpRequest, official: Any, **extra: Any) -> dict[str, Any]:
     may_manage = can(request.user, "accounts.official.manage", official.agency)
     return {
-        "official": official, "role_rows": _role_rows(official), "may_manage": may_manage,
+        "official": official,
+        "role_rows": _role_rows(official),
+        "may_manage": may_manage,
         "is_self": official.pk == request.user.pk,
         "totp_required": account_services.totp_required(official),
-        "edit_form": extra.pop("edit_form", None) or web_forms.OfficialEditForm(initial={
-            "full_name": official.full_name, "position": official.position, "email": official.email,
-            "phone": official.phone,
-        }),
+        "edit_form": extra.pop("edit_form", None)
+        or web_forms.OfficialEditForm(
+            initial={
+                "full_name": official.full_name,
+                "position": official.position,
+                "email": official.email,
+                "phone": official.phone,
+            }
+        ),
         "password_form": extra.pop("password_form", None) or web_forms.PasswordResetForm(),
         **extra,
     }
@@ -426,8 +493,9 @@ def official_edit(request: HttpRequest, username: str) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu thông tin tài khoản."))
             return redirect("web:official_detail", username=official.username)
-    return render(request, "web/official_detail.html", _official_context(request, official, edit_form=form),
-                  status=400)
+    return render(
+        request, "web/official_detail.html", _official_context(request, official, edit_form=form), status=400
+    )
 
 
 @login_required
@@ -453,26 +521,35 @@ def official_password(request: HttpRequest, username: str) -> HttpResponse:
     form = web_forms.PasswordResetForm(request.POST)
     if form.is_valid():
         try:
-            account_services.password_set(actor=request.user, user=official, password=form.cleaned_data["password"])
+            account_services.password_set(
+                actor=request.user, user=official, password=form.cleaned_data["password"]
+            )
         except InvalidInput as exc:
             web_forms.apply_domain_errors(form, exc.errors, exc.detail)
         else:
             messages.success(request, _("Đã đặt lại mật khẩu."))
             return redirect("web:official_detail", username=official.username)
-    return render(request, "web/official_detail.html",
-                  _official_context(request, official, password_form=form), status=400)
+    return render(
+        request,
+        "web/official_detail.html",
+        _official_context(request, official, password_form=form),
+        status=400,
+    )
 
 
 # --- administrative units ------------------------------------------------------------------------
 
 
 def _unit_row(unit: Any) -> dict[str, Any]:
-    return {"obj": unit, "kind": UNIT_KIND_LABELS.get(unit.kind, unit.kind),
-            "level": LEVEL_LABELS.get(unit.level, unit.level)}
+    return {
+        "obj": unit,
+        "kind": UNIT_KIND_LABELS.get(unit.kind, unit.kind),
+        "level": LEVEL_LABELS.get(unit.level, unit.level),
+    }
 
 
 def _unit_chain(unit: Any) -> list[Any]:
-    chain = []
+    chain: list[Any] = []
     node = unit
     while node is not None and len(chain) < 4:
         chain.insert(0, node)
@@ -493,25 +570,50 @@ def units(request: HttpRequest) -> HttpResponse:
     else:
         qs = org_selectors.units_as_of(as_of=day, level=1)
     page, query = _paginate(request, qs.select_related("parent"))
-    return render(request, "web/units.html", {
-        "page": page, "query": query, "rows": [_unit_row(u) for u in page], "as_of": day, "q": q,
-        "parent": parent, "chain": _unit_chain(parent) if parent else [], "date_error": date_error,
-        "is_today": day == org_selectors.today(),
-    })
+    return render(
+        request,
+        "web/units.html",
+        {
+            "page": page,
+            "query": query,
+            "rows": [_unit_row(u) for u in page],
+            "as_of": day,
+            "q": q,
+            "parent": parent,
+            "chain": _unit_chain(parent) if parent else [],
+            "date_error": date_error,
+            "is_today": day == org_selectors.today(),
+        },
+    )
 
 
 @friendly_errors
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     day, date_error = _as_of(request)
-    unit = org_selectors.unit_get(code=code, as_of=day if request.GET.get("ngay") and not date_error else None)
+    unit = org_selectors.unit_get(
+        code=code, as_of=day if request.GET.get("ngay") and not date_error else None
+    )
     valid_day = day if unit.is_valid_on(day) else _valid_day(unit)
     children = org_selectors.units_count_as_of(as_of=valid_day, parent_code=unit.code)
-    return render(request, "web/unit_detail.html", {
-        "unit": unit, "row": _unit_row(unit), "chain": _unit_chain(unit)[:-1], "valid_day": valid_day,
-        "children": [(LEVEL_LABELS.get(level, level), n) for level, n in sorted(children.items())],
-        "children_total": sum(children.values()),
-        "predecessors": [(link, link.predecessor, _valid_day(link.predecessor))
-                         for link in org_selectors.unit_predecessors(unit)],
-        "successors": [(link, link.successor, _valid_day(link.successor)) for link in org_selectors.unit_successors(unit)],
-        "event_labels": EVENT_KIND_LABELS, "date_error": date_error,
-    })
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "unit": unit,
+            "row": _unit_row(unit),
+            "chain": _unit_chain(unit)[:-1],
+            "valid_day": valid_day,
+            "children": [(LEVEL_LABELS.get(level, level), n) for level, n in sorted(children.items())],
+            "children_total": sum(children.values()),
+            "predecessors": [
+                (link, link.predecessor, _valid_day(link.predecessor))
+                for link in org_selectors.unit_predecessors(unit)
+            ],
+            "successors": [
+                (link, link.successor, _valid_day(link.successor))
+                for link in org_selectors.unit_successors(unit)
+            ],
+            "event_labels": EVENT_KIND_LABELS,
+            "date_error": date_error,
+        },
+    )

@@ -33,6 +33,8 @@ class RoleScope(models.TextChoices):
 class User(AbstractUser):
     kind = models.CharField(max_length=10, choices=AccountKind.choices, default=AccountKind.OFFICIAL)
     full_name = models.CharField(max_length=150, blank=True)
+    # Folded full name for accent-insensitive search ("nguyen van an").
+    search_name = models.CharField(max_length=150, blank=True, db_index=True)
     agency = models.ForeignKey(
         "org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="officials"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from congso.core.accounts.models import AccountKind, User
 from congso.core.errors import NotFound
@@ -18,7 +19,7 @@ def officials_visible(*, actor: Any, agency_id: int | None = None, q: str | None
     if agency_id is not None:
         qs = qs.filter(agency_id=agency_id)
     if q:
-        qs = qs.filter(username__icontains=q.strip()) | qs.filter(full_name__icontains=q.strip())
+        qs = qs.filter(username__icontains=q.strip()) | qs.filter(search_name__contains=fold(q))
     return qs.prefetch_related("role_assignments__agency").order_by("agency__path", "username")
 
 
@@ -26,7 +27,7 @@ def official_get(*, actor: Any, username: str) -> User:
     """An official the actor may see; one they may not see is reported as not found."""
     user = officials_visible(actor=actor).filter(username=username).first()
     if user is None:
-        raise NotFound(f"Không tìm thấy cán bộ '{username}' trong phạm vi bạn được xem.")
+        raise NotFound(_("Không tìm thấy cán bộ '%(username)s' trong phạm vi bạn được xem.") % {"username": username})
     return user
 
 
@@ -34,5 +35,3 @@ def user_by_username(username: str) -> User | None:
     """For the CLI and login flows, not for views (no scoping)."""
     return User.objects.filter(username=username).select_related("agency").first()
 
-
-__all__ = ["fold", "official_get", "officials_visible", "user_by_username"]

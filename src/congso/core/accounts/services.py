@@ -15,12 +15,15 @@ from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congso.core.accounts.models import AccountKind, ApiToken, Role, RoleAssignment, RoleScope, User
 from congso.core.audit.services import audit_record
 from congso.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
 from congso.core.org.models import Agency
 from congso.core.policy import authorize, roles_of
+from congso.core.search.text import fold
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,149}$")
 NATIONAL_ID = re.compile(r"^\d{12}$")
@@ -45,6 +48,7 @@ def official_create(
     password: str | None = None,
     position: str = "",
     email: str = "",
+    phone: str = "",
     roles: list[tuple[str, str]] | None = None,
 ) -> User:
     """Create an official of ``agency`` with roles [(role, scope)] granted on that agency."""
@@ -66,8 +70,8 @@ def official_create(
         if User.objects.filter(username=username).exists():
             raise Conflict(f"Tên đăng nhập {username} đã có người dùng.")
         user = User(
-            username=username, full_name=full_name.strip(), kind=AccountKind.OFFICIAL, agency=agency,
-            position=position, email=email,
+            username=username, full_name=full_name.strip(), search_name=fold(full_name), kind=AccountKind.OFFICIAL,
+            agency=agency, position=position, email=email, phone=phone,
         )
         user.password = make_password(password) if password else make_password(None)
         if set(dict(roles or []).keys()) & set(settings.TOTP_REQUIRED_ROLES):
@@ -94,6 +98,7 @@ def official_update(*, actor: Any, user: User, **changes: Any) -> User:
             setattr(locked, key, value.strip() if isinstance(value, str) else value)
         if not locked.full_name:
             raise InvalidInput("Họ và tên không được để trống.")
+        locked.search_name = fold(locked.full_name)
         locked.save()
         audit_record(actor=actor, action="accounts.official.update", target=locked, before=before,
                      after=account_snapshot(locked), agency_code=locked.agency_code)
@@ -181,7 +186,7 @@ def _rate_limit(client_ip: str) -> None:
         cache.set(key, 1, timeout=120)
         count = 1
     if count > settings.LOGIN_RATE_PER_MINUTE:
-        raise TooManyRequests("Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau một phút.")
+        raise TooManyRequests(_("Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau một phút."))
 
 
 def _record_failure(user: User, reason: str) -> None:
@@ -202,7 +207,7 @@ def _record_failure(user: User, reason: str) -> None:
             transaction.on_commit(lambda: notify_account_locked.delay(user_id))
 
 
-_BAD_LOGIN = "Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng."
+_BAD_LOGIN = gettext_lazy("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.")
 
 
 def official_login(*, username: str, password: str, totp_code: str = "", client_ip: str = "") -> User:
@@ -217,7 +222,9 @@ def official_login(*, username: str, password: str, totp_code: str = "", client_
     now = timezone.now()
     if user.locked_until and user.locked_until > now:
         local = timezone.localtime(user.locked_until)
-        raise Forbidden(f"Tài khoản tạm khoá do đăng nhập sai nhiều lần, mở lại lúc {local:%H:%M %d/%m/%Y}.")
+        raise Forbidden(
+            _("Tài khoản tạm khoá do đăng nhập sai nhiều lần, mở lại lúc %(time)s.") % {"time": f"{local:%H:%M %d/%m/%Y}"}
+        )
     if not user.check_password(password):
         _record_failure(user, "password")
         raise Unauthenticated(_BAD_LOGIN)
@@ -246,14 +253,15 @@ def citizen_from_eid(*, subject: str, national_id: str, full_name: str, email: s
             if User.objects.filter(national_id=national_id).exclude(eid_subject=subject).exists():
                 raise Conflict("Số định danh này đã gắn với một tài khoản định danh khác.")
             user = User(username=f"cd{national_id}", kind=AccountKind.CITIZEN, eid_subject=subject,
-                        national_id=national_id, full_name=full_name, email=email, phone=phone)
+                        national_id=national_id, full_name=full_name, search_name=fold(full_name), email=email,
+                        phone=phone)
             user.set_unusable_password()
             user.save()
             audit_record(actor=user, action="accounts.citizen.create", target=user, after=account_snapshot(user))
         elif user.full_name != full_name or (email and user.email != email):
             before = account_snapshot(user)
-            user.full_name, user.email = full_name, email or user.email
-            user.save(update_fields=["full_name", "email"])
+            user.full_name, user.email, user.search_name = full_name, email or user.email, fold(full_name)
+            user.save(update_fields=["full_name", "email", "search_name"])
             audit_record(actor=user, action="accounts.citizen.update", target=user, before=before,
                          after=account_snapshot(user))
         user.last_login = timezone.now()

@@ -30,6 +30,8 @@ def paginate(qs: QuerySet[Any], page: int, page_size: int) -> tuple[list[Any], d
     if page < 1 or page_size < 1 or page_size > MAX_PAGE_SIZE:
         message = _("page phải từ 1, page_size từ 1 đến %(max)d.") % {"max": MAX_PAGE_SIZE}
         raise InvalidInput(message, errors=[{"field": "page_size", "message": message}])
-    count = qs.count()
     start = (page - 1) * page_size
-    return list(qs[start : start + page_size]), {"count": count, "page": page, "page_size": page_size}
+    items = list(qs[start : start + page_size])
+    # A short first page already tells the count: skip the COUNT query (most lists fit one page).
+    count = len(items) if page == 1 and len(items) < page_size else qs.count()
+    return items, {"count": count, "page": page, "page_size": page_size}

@@ -33,13 +33,13 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problems.from_domain_error(
-        request, Unauthenticated("Cần đăng nhập hoặc gửi token hợp lệ (Authorization: Bearer …).")
+        request, Unauthenticated(_("Cần đăng nhập hoặc gửi token hợp lệ (Authorization: Bearer …)."))
     )
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problems.from_domain_error(request, NotFound("Không tìm thấy tài nguyên được yêu cầu."))
+    return problems.from_domain_error(request, NotFound(_("Không tìm thấy tài nguyên được yêu cầu.")))
 
 
 @api.exception_handler(HttpError)
@@ -51,7 +51,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             errors=[{"field": "body", "message": _("nội dung JSON không hợp lệ")}],
         )
     if exc.status_code == 403:
-        return problems.from_domain_error(request, Forbidden("Yêu cầu bị từ chối (thiếu CSRF token hoặc không có quyền)."))
+        return problems.from_domain_error(request, Forbidden(_("Yêu cầu bị từ chối (thiếu CSRF token hoặc không có quyền).")))
     return problems.problem(request, status=exc.status_code, slug="http-error", title="Lỗi", detail=str(exc))
 
 

@@ -29,6 +29,18 @@ class UnitOut(Schema):
     longitude: float | None
 
 
+UNIT_FIELDS = ("code", "name", "short_name", "kind", "level", "valid_from", "valid_to", "latitude", "longitude")
+
+
+def unit_row(row: dict) -> dict:
+    """A row from ``.values(*UNIT_FIELDS, "parent__code")``: the list endpoint skips model instances."""
+    out = {k: row[k] for k in UNIT_FIELDS}
+    out["parent_code"] = row["parent__code"]
+    for k in ("latitude", "longitude"):
+        out[k] = float(row[k]) if row[k] is not None else None
+    return out
+
+
 def unit_out(u: AdministrativeUnit) -> dict:
     return {
         "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind, "level": u.level,
@@ -75,9 +87,9 @@ def list_units(
     page_size: int = 100,
 ):
     day = parse_date(as_of, default=selectors.today())
-    qs = selectors.units_as_of(as_of=day, parent_code=parent, level=level, q=q).select_related("parent")
+    qs = selectors.units_as_of(as_of=day, parent_code=parent, level=level, q=q).values(*UNIT_FIELDS, "parent__code")
     items, meta = paginate(qs, page, page_size)
-    return {"as_of": day, **meta, "items": [unit_out(u) for u in items]}
+    return {"as_of": day, **meta, "items": [unit_row(r) for r in items]}
 
 
 @router.get("/units/{code}", response=UnitDetail, summary="Một đơn vị hành chính, với đơn vị trước và sau sắp xếp")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congso.core.errors import NotFound
 from congso.core.org.models import AdministrativeUnit, Agency, AgencyLink, UnitLink, valid_on
@@ -38,13 +39,13 @@ def unit_get(*, code: str, as_of: dt.date | None = None) -> AdministrativeUnit:
     if as_of is not None:
         unit = versions.filter(valid_on(as_of)).first()
         if unit is None:
-            raise NotFound(f"Không có đơn vị hành chính mã {code} vào ngày {as_of:%d/%m/%Y}.")
+            raise NotFound(_("Không có đơn vị hành chính mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{as_of:%d/%m/%Y}"})
         return unit
     unit = versions.filter(valid_on(today())).first()
     if unit is None:
         unit = max(versions, key=lambda u: u.valid_from or dt.date.min, default=None)
     if unit is None:
-        raise NotFound(f"Không có đơn vị hành chính mã {code}.")
+        raise NotFound(_("Không có đơn vị hành chính mã %(code)s.") % {"code": code})
     return unit
 
 
@@ -98,14 +99,14 @@ def agency_get(*, code: str, as_of: dt.date | None = None) -> Agency:
     if agency is None and as_of is None:
         agency = Agency.objects.filter(code=code).order_by("-valid_from").select_related("unit", "parent").first()
     if agency is None:
-        raise NotFound(f"Không có cơ quan mã {code} vào ngày {day:%d/%m/%Y}.")
+        raise NotFound(_("Không có cơ quan mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"})
     return agency
 
 
 def agency_by_id(agency_id: int) -> Agency:
     agency = Agency.objects.filter(pk=agency_id).select_related("unit", "parent").first()
     if agency is None:
-        raise NotFound(f"Không có cơ quan số {agency_id}.")
+        raise NotFound(_("Không có cơ quan số %(id)s.") % {"id": agency_id})
     return agency
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from congso.core.audit.services import audit_record
 from congso.core.errors import Conflict, InvalidInput
@@ -32,15 +33,15 @@ def agency_snapshot(agency: Agency) -> dict[str, Any]:
 def _check_agency_fields(code: str, name: str, kind: str, level: int) -> None:
     problems = []
     if not AGENCY_CODE.match(code):
-        problems.append({"field": "code", "message": f"Mã cơ quan '{code}' không đúng dạng 000.00.00.H26."})
+        problems.append({"field": "code", "message": _("Mã cơ quan '%(code)s' không đúng dạng 000.00.00.H26.") % {"code": code}})
     if not name.strip():
-        problems.append({"field": "name", "message": "Tên cơ quan không được để trống."})
+        problems.append({"field": "name", "message": _("Tên cơ quan không được để trống.")})
     if kind not in AgencyKind.values:
         problems.append({"field": "kind", "message": f"Loại cơ quan '{kind}' không có trong danh mục."})
     if level not in UnitLevel.values:
         problems.append({"field": "level", "message": f"Cấp '{level}' phải là 1 (tỉnh), 2 (huyện) hoặc 3 (xã)."})
     if problems:
-        raise InvalidInput("Thông tin cơ quan không hợp lệ: " + " ".join(p["message"] for p in problems),
+        raise InvalidInput(_("Thông tin cơ quan không hợp lệ: %(problems)s") % {"problems": " ".join(p["message"] for p in problems)},
                            errors=problems)
 
 
@@ -66,7 +67,7 @@ def agency_create(
     unit = unit_get(code=unit_code, as_of=day) if unit_code else None
     with transaction.atomic():
         if Agency.objects.filter(code=code).filter(valid_on(day)).exists():
-            raise Conflict(f"Mã cơ quan {code} đã được dùng cho một cơ quan đang hoạt động.")
+            raise Conflict(_("Mã cơ quan %(code)s đã được dùng cho một cơ quan đang hoạt động.") % {"code": code})
         agency = Agency.objects.create(
             code=code, name=name.strip(), short_name=short_name, kind=kind, level=level, parent=parent,
             unit=unit, valid_from=valid_from, search_name=fold(name), email=email, phone=phone,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from congso.core.errors import Forbidden, Unauthenticated
 
@@ -125,6 +126,6 @@ def can(actor: Any, action: str, agency: Any = None, *, globally: bool = False) 
 
 def authorize(actor: Any, action: str, agency: Any = None, *, globally: bool = False) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise Unauthenticated("Bạn cần đăng nhập để thực hiện thao tác này.")
+        raise Unauthenticated(_("Bạn cần đăng nhập để thực hiện thao tác này."))
     if not can(actor, action, agency, globally=globally):
-        raise Forbidden("Bạn không có quyền thực hiện thao tác này đối với cơ quan, đơn vị này.")
+        raise Forbidden(_("Bạn không có quyền thực hiện thao tác này đối với cơ quan, đơn vị này."))

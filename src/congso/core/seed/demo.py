@@ -16,6 +16,7 @@ from congso.core.audit.services import audit_record
 from congso.core.org import loaders
 from congso.core.org.models import AdministrativeUnit, Agency, EventKind, UnitLink, valid_on
 from congso.core.org.services import agencies_bulk_upsert, agency_links_bulk_create, units_load
+from congso.core.search.text import fold
 from congso.core.seed import hanoi_agencies as hn
 
 HANOI_OFFICIAL_ACCOUNTS = 31_345  # seed 002
@@ -101,7 +102,7 @@ def seed_demo_accounts() -> list[DemoAccount]:
             user, created = User.objects.get_or_create(
                 username=acc.username,
                 defaults={"kind": AccountKind.OFFICIAL, "full_name": acc.full_name, "agency": agency,
-                          "position": acc.position},
+                          "position": acc.position, "search_name": fold(acc.full_name)},
             )
             user.set_password(acc.password)
             if {r for r, _ in acc.roles} & set(settings.TOTP_REQUIRED_ROLES) and not user.totp_secret:
@@ -148,7 +149,7 @@ def seed_scale_accounts(total: int = HANOI_OFFICIAL_ACCOUNTS, progress: Callable
             if username in existing:
                 continue
             batch.append(User(username=username, kind=AccountKind.OFFICIAL, agency_id=agency_id, password=password,
-                              full_name=f"Cán bộ {i:04d}", position="Công chức"))
+                              full_name=f"Cán bộ {i:04d}", search_name=f"can bo {i:04d}", position="Công chức"))
         if batch:
             with transaction.atomic():
                 User.objects.bulk_create(batch, batch_size=1000)
