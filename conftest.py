@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     # Tests create hundreds of accounts; Argon2 would spend most of the run hashing.
     from django.conf import settings
@@ -27,12 +26,6 @@ def seed_hanoi() -> None:
     if not Agency.objects.exists():
         demo.seed_units()
         demo.seed_agencies()
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    with django_db_blocker.unblock():
-        seed_hanoi()
 
 
 @pytest.fixture(scope="session")

@@ -45,9 +45,23 @@ def _run(args: list[str], env: dict[str, str]) -> float:
 
 def _pg_available() -> bool:
     try:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
-                        "DROP DATABASE IF EXISTS congso_bench", "-c", "CREATE DATABASE congso_bench OWNER congso"],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                "DROP DATABASE IF EXISTS congso_bench",
+                "-c",
+                "CREATE DATABASE congso_bench OWNER congso",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         return True
     except (OSError, subprocess.SubprocessError):
         return False
@@ -61,8 +75,9 @@ def _token(env: dict[str, str]) -> str:
         "u = User.objects.get(username='chuyenvien.sokhcn')\n"
         "print(api_token_create(actor=u, user=u, name='bench').secret)\n"
     )
-    out = subprocess.run([str(BIN / "python"), "-c", code], env=env, check=True, cwd=ROOT, capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -89,8 +104,14 @@ def _pct(samples: list[float], q: float) -> float:
 
 def bench_backend(name: str, db_url: str | None, smoke: bool, n: int) -> dict[str, float]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"congso-bench-{name}-"))
-    env = {**os.environ, "CONGSO_DATA_DIR": str(data_dir), "CONGSO_BENCH_URLS": "1", "CONGSO_LOG_LEVEL": "ERROR",
-           "CONGSO_LOGIN_RATE_PER_MINUTE": "100000", "DJANGO_SETTINGS_MODULE": "congso.config.settings"}
+    env = {
+        **os.environ,
+        "CONGSO_DATA_DIR": str(data_dir),
+        "CONGSO_BENCH_URLS": "1",
+        "CONGSO_LOG_LEVEL": "ERROR",
+        "CONGSO_LOGIN_RATE_PER_MINUTE": "100000",
+        "DJANGO_SETTINGS_MODULE": "congso.config.settings",
+    }
     if db_url:
         env["CONGSO_DATABASE_URL"] = db_url
     congso = str(BIN / "congso")
@@ -106,9 +127,20 @@ def bench_backend(name: str, db_url: str | None, smoke: bool, n: int) -> dict[st
         token = _token(env)
         port = _free_port()
         server = subprocess.Popen(
-            [str(BIN / "python"), "-m", "gunicorn", "congso.config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--log-level", "error"],
-            env=env, cwd=ROOT,
+            [
+                str(BIN / "python"),
+                "-m",
+                "gunicorn",
+                "congso.config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "error",
+            ],
+            env=env,
+            cwd=ROOT,
         )
         try:
             for _ in range(100):
@@ -163,8 +195,10 @@ def main() -> int:
         ("bare_p95", "peer: bare Django view p95 (ms)"),
     ]
     names = list(table)
-    print(f"\ncongso core bench — {'smoke' if args.smoke else 'full'}; {n} requests per case, 1 client, "
-          "gunicorn 2 workers")
+    print(
+        f"\ncongso core bench — {'smoke' if args.smoke else 'full'}; {n} requests per case, 1 client, "
+        "gunicorn 2 workers"
+    )
     print(f"| {'figure':<44} | " + " | ".join(f"{name:>10}" for name in names) + " |")
     print(f"|{'-' * 46}|" + "|".join("-" * 12 for _ in names) + "|")
     for key, label in rows:
@@ -174,8 +208,10 @@ def main() -> int:
         print(f"| {label:<44} | {cells} |")
     for name in names:
         t = table[name]
-        print(f"{name}: as-of query p95 is {t['units_as_of_p95'] / t['bare_p95']:.1f}× the bare view's; "
-              f"authenticated call p95 is {t['agencies_auth_p95'] / t['bare_p95']:.1f}×")
+        print(
+            f"{name}: as-of query p95 is {t['units_as_of_p95'] / t['bare_p95']:.1f}× the bare view's; "
+            f"authenticated call p95 is {t['agencies_auth_p95'] / t['bare_p95']:.1f}×"
+        )
     return 0
 
 

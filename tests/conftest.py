@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 
-
 @pytest.fixture
 def hanoi(transactional_db: Any) -> None:
     """For live-server tests: transactional tests empty the tables afterwards, so reload."""
@@ -38,11 +37,21 @@ def make_official(agency: Callable[..., Any]) -> Callable[..., Any]:
 
     from congso.core.accounts.models import AccountKind, RoleAssignment, User
 
-    def make(username: str, agency_code: str, *roles: tuple[str, str], password: str = "MatKhau@123456",
-             as_of: str | None = None) -> User:
+    def make(
+        username: str,
+        agency_code: str,
+        *roles: tuple[str, str],
+        password: str = "MatKhau@123456",
+        as_of: str | None = None,
+    ) -> User:
         home = agency(agency_code, as_of)
-        user = User(username=username, kind=AccountKind.OFFICIAL, agency=home, full_name=username.title(),
-                    search_name=username.lower())
+        user = User(
+            username=username,
+            kind=AccountKind.OFFICIAL,
+            agency=home,
+            full_name=username.title(),
+            search_name=username.lower(),
+        )
         user.set_password(password)
         if any(r in ("admin", "leader") for r, _ in roles):
             user.totp_secret = pyotp.random_base32()

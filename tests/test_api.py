@@ -33,14 +33,23 @@ def test_units_as_of_2024_gives_30_districts(client: Client) -> None:
     body = resp.json()
     assert (body["as_of"], body["count"], len(body["items"])) == ("2024-06-30", 30, 30)
     assert body["items"][0] == {
-        "code": "001", "name": "Quận Ba Đình", "short_name": "Ba Đình", "kind": "quan", "level": 2,
-        "parent_code": "01", "valid_from": None, "valid_to": "2025-07-01",
-        "latitude": 21.035852, "longitude": 105.826094,
+        "code": "001",
+        "name": "Quận Ba Đình",
+        "short_name": "Ba Đình",
+        "kind": "quan",
+        "level": 2,
+        "parent_code": "01",
+        "valid_from": None,
+        "valid_to": "2025-07-01",
+        "latitude": 21.035852,
+        "longitude": 105.826094,
     }
 
 
 def test_units_as_of_2025_gives_126_wards_paginated(client: Client) -> None:
-    resp = client.get("/api/v1/org/units", {"as_of": "2025-07-01", "parent": "01", "page_size": 50, "page": 3})
+    resp = client.get(
+        "/api/v1/org/units", {"as_of": "2025-07-01", "parent": "01", "page_size": 50, "page": 3}
+    )
     body = resp.json()
     assert (body["count"], body["page"], len(body["items"])) == (126, 3, 26)
 
@@ -109,12 +118,18 @@ def test_a_revoked_or_wrong_token_is_refused(client: Client, make_official) -> N
 
 def test_malformed_body_is_a_400_that_names_the_problem(client: Client, make_official) -> None:
     admin = make_official("qt.body", CITY, ("admin", "subtree"))
-    resp = client.post("/api/v1/org/agencies", data="{not json", content_type="application/json", **bearer(admin))
+    resp = client.post(
+        "/api/v1/org/agencies", data="{not json", content_type="application/json", **bearer(admin)
+    )
     body = problem(resp)
     assert resp.status_code == 400
     assert "JSON" in body["detail"]
-    resp = client.post("/api/v1/org/agencies", data={"code": "001.00.00.H26"}, content_type="application/json",
-                       **bearer(admin))
+    resp = client.post(
+        "/api/v1/org/agencies",
+        data={"code": "001.00.00.H26"},
+        content_type="application/json",
+        **bearer(admin),
+    )
     body = problem(resp)
     assert resp.status_code == 422
     assert {e["field"] for e in body["errors"]} == {"name", "kind", "level"}
@@ -126,13 +141,21 @@ def test_invalid_agency_code_is_explained(client: Client, make_official) -> None
     payload = {"code": "H26-12", "name": "Sở Mới", "kind": "so", "level": 1, "parent_code": CITY}
     resp = client.post("/api/v1/org/agencies", data=payload, content_type="application/json", **bearer(admin))
     assert resp.status_code == 400
-    assert problem(resp)["errors"] == [{"field": "code", "message": "Mã cơ quan 'H26-12' không đúng dạng 000.00.00.H26."}]
+    assert problem(resp)["errors"] == [
+        {"field": "code", "message": "Mã cơ quan 'H26-12' không đúng dạng 000.00.00.H26."}
+    ]
 
 
 def test_admin_creates_an_agency_with_audit(client: Client, make_official) -> None:
     admin = make_official("qt.create", CITY, ("admin", "subtree"))
     start = AuditEvent.objects.count()
-    payload = {"code": "000.00.49.H26", "name": "Sở Thử nghiệm", "kind": "so", "level": 1, "parent_code": CITY}
+    payload = {
+        "code": "000.00.49.H26",
+        "name": "Sở Thử nghiệm",
+        "kind": "so",
+        "level": 1,
+        "parent_code": CITY,
+    }
     resp = client.post("/api/v1/org/agencies", data=payload, content_type="application/json", **bearer(admin))
     assert resp.status_code == 201, resp.content
     assert resp.json()["parent_code"] == CITY
@@ -150,12 +173,25 @@ def test_official_cannot_change_another_agencys_data(client: Client, make_offici
     users_before = User.objects.count()
     events_before = AuditEvent.objects.count()
 
-    resp = client.patch(f"/api/v1/org/agencies/{SO_TU_PHAP}", data={"name": "Bị sửa"},
-                        content_type="application/json", **headers)
+    resp = client.patch(
+        f"/api/v1/org/agencies/{SO_TU_PHAP}",
+        data={"name": "Bị sửa"},
+        content_type="application/json",
+        **headers,
+    )
     assert resp.status_code == 403
     assert problem(resp)["detail"] == "Bạn không có quyền thực hiện thao tác này đối với cơ quan, đơn vị này."
-    resp = client.post("/api/v1/accounts/officials", content_type="application/json", **headers, data={
-        "username": "ke.la", "full_name": "Kẻ Lạ", "agency_code": SO_TU_PHAP, "roles": [{"role": "admin"}]})
+    resp = client.post(
+        "/api/v1/accounts/officials",
+        content_type="application/json",
+        **headers,
+        data={
+            "username": "ke.la",
+            "full_name": "Kẻ Lạ",
+            "agency_code": SO_TU_PHAP,
+            "roles": [{"role": "admin"}],
+        },
+    )
     assert resp.status_code == 403
 
     after_agency = agency(SO_TU_PHAP)
@@ -164,8 +200,12 @@ def test_official_cannot_change_another_agencys_data(client: Client, make_offici
     assert AuditEvent.objects.count() == events_before
 
     # Within its own subtree the same administrator may act.
-    resp = client.patch(f"/api/v1/org/agencies/{BA_DINH_CENTRE}", data={"phone": "024 3823 4567"},
-                        content_type="application/json", **headers)
+    resp = client.patch(
+        f"/api/v1/org/agencies/{BA_DINH_CENTRE}",
+        data={"phone": "024 3823 4567"},
+        content_type="application/json",
+        **headers,
+    )
     assert resp.status_code == 200
     assert agency(BA_DINH_CENTRE).phone == "024 3823 4567"
 
@@ -179,8 +219,12 @@ def test_official_cannot_read_another_agencys_officials(client: Client, make_off
     resp = client.get("/api/v1/accounts/officials/cv.tuphap", **headers)
     assert resp.status_code == 404
     assert problem(resp)["detail"] == "Không tìm thấy cán bộ 'cv.tuphap' trong phạm vi bạn được xem."
-    resp = client.patch("/api/v1/accounts/officials/cv.tuphap", data={"full_name": "X"},
-                        content_type="application/json", **headers)
+    resp = client.patch(
+        "/api/v1/accounts/officials/cv.tuphap",
+        data={"full_name": "X"},
+        content_type="application/json",
+        **headers,
+    )
     assert resp.status_code == 404
     assert User.objects.get(username="cv.tuphap").full_name == "Cv.Tuphap"
 
@@ -191,8 +235,12 @@ def test_city_admin_sees_every_agency_and_its_audit(client: Client, make_officia
     city_admin = make_official("qt.city", CITY, ("admin", "subtree"))
     local_admin = make_official("qt.local", BA_DINH, ("admin", "agency"))
     agency_update(actor=city_admin, agency=agency(SO_TU_PHAP), phone="024 1")
-    seen_by_city = client.get("/api/v1/audit/events", {"action": "org.agency.update"}, **bearer(city_admin)).json()
-    seen_by_local = client.get("/api/v1/audit/events", {"action": "org.agency.update"}, **bearer(local_admin)).json()
+    seen_by_city = client.get(
+        "/api/v1/audit/events", {"action": "org.agency.update"}, **bearer(city_admin)
+    ).json()
+    seen_by_local = client.get(
+        "/api/v1/audit/events", {"action": "org.agency.update"}, **bearer(local_admin)
+    ).json()
     assert seen_by_city["count"] == 1 and seen_by_city["items"][0]["after"]["phone"] == "024 1"
     assert seen_by_local["count"] == 0
 
@@ -202,7 +250,9 @@ def test_session_auth_needs_csrf_for_writes(make_official) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(admin)
     assert browser.get("/api/v1/accounts/me").json()["username"] == "qt.csrf"
-    resp = browser.patch(f"/api/v1/org/agencies/{BA_DINH}", data={"phone": "1"}, content_type="application/json")
+    resp = browser.patch(
+        f"/api/v1/org/agencies/{BA_DINH}", data={"phone": "1"}, content_type="application/json"
+    )
     assert resp.status_code == 403
 
 

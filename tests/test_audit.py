@@ -116,10 +116,19 @@ def test_a_rehashed_forgery_is_caught_by_the_next_link(make_official, agency) ->
     victim = AuditEvent.objects.filter(action="org.agency.update").order_by("seq")[0]
     _drop_guards()
     forged_after = {**victim.after, "phone": "forged"}
-    new_hash = event_hash(seq=victim.seq, occurred_at=victim.occurred_at, actor_id=victim.actor_id,
-                          actor_label=victim.actor_label, agency_code=victim.agency_code, action=victim.action,
-                          target_type=victim.target_type, target_id=victim.target_id, before=victim.before,
-                          after=forged_after, prev_hash=victim.prev_hash)
+    new_hash = event_hash(
+        seq=victim.seq,
+        occurred_at=victim.occurred_at,
+        actor_id=victim.actor_id,
+        actor_label=victim.actor_label,
+        agency_code=victim.agency_code,
+        action=victim.action,
+        target_type=victim.target_type,
+        target_id=victim.target_id,
+        before=victim.before,
+        after=forged_after,
+        prev_hash=victim.prev_hash,
+    )
     AuditEvent.objects.filter(pk=victim.pk).update(after=forged_after, hash=new_hash)
     report = audit_verify_chain()
     assert (report.ok, report.first_bad_seq) == (False, victim.seq + 1)

@@ -35,7 +35,9 @@ def test_admin_needs_a_totp_code(make_official) -> None:
     with pytest.raises(Unauthenticated):
         official_login(username="qt.login", password=PASSWORD, totp_code="000000", client_ip="10.0.0.2")
     code = pyotp.TOTP(admin.totp_secret).now()
-    assert official_login(username="qt.login", password=PASSWORD, totp_code=code, client_ip="10.0.0.2") == admin
+    assert (
+        official_login(username="qt.login", password=PASSWORD, totp_code=code, client_ip="10.0.0.2") == admin
+    )
     assert User.objects.get(pk=admin.pk).failed_logins == 0
 
 

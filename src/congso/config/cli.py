@@ -35,8 +35,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Production-style: several gunicorn processes, stateless behind a proxy.
         os.execvp(  # noqa: S606 - replacing this process with gunicorn is the point
             sys.executable,
-            [sys.executable, "-m", "gunicorn", "congso.config.wsgi", "--bind", f"{args.host}:{args.port}",
-             "--workers", str(args.workers), "--access-logfile", "-"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "congso.config.wsgi",
+                "--bind",
+                f"{args.host}:{args.port}",
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "-",
+            ],
         )
     print(f"congso đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
@@ -47,8 +57,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     if not settings.CELERY_BROKER_URL:
-        print("Chưa cấu hình CONGSO_BROKER_URL: ở chế độ nhúng, tác vụ chạy ngay trong tiến trình web, "
-              "không cần worker.", file=sys.stderr)
+        print(
+            "Chưa cấu hình CONGSO_BROKER_URL: ở chế độ nhúng, tác vụ chạy ngay trong tiến trình web, "
+            "không cần worker.",
+            file=sys.stderr,
+        )
         return 2
     from congso.config.celery import app
 
@@ -71,7 +84,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
         total = demo.HANOI_OFFICIAL_ACCOUNTS
         with tqdm(total=total, unit="tài khoản", desc="Tài khoản cán bộ", disable=args.quiet) as bar:
             created = demo.seed_scale_accounts(total, progress=bar.update)
-        print(f"  tạo mới {created} tài khoản; tổng {demo.official_accounts_count()} tài khoản cán bộ.", flush=True)
+        print(
+            f"  tạo mới {created} tài khoản; tổng {demo.official_accounts_count()} tài khoản cán bộ.",
+            flush=True,
+        )
     if not args.quiet:
         _print_demo_accounts(accounts)
     return 0
@@ -118,8 +134,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if report.ok:
         print(f"Chuỗi nhật ký toàn vẹn: đã kiểm tra {report.checked} sự kiện.")
         return 0
-    print(f"NHẬT KÝ BỊ THAY ĐỔI: {report.reason}. Hàng hỏng đầu tiên: #{report.first_bad_seq} "
-          f"(đã kiểm tra đúng {report.checked} sự kiện trước đó).", file=sys.stderr)
+    print(
+        f"NHẬT KÝ BỊ THAY ĐỔI: {report.reason}. Hàng hỏng đầu tiên: #{report.first_bad_seq} "
+        f"(đã kiểm tra đúng {report.checked} sự kiện trước đó).",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -167,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.set_defaults(func=cmd_totp)
 
-    audit = sub.add_parser("audit", help="nhật ký kiểm toán").add_subparsers(dest="audit_command", required=True)
+    audit = sub.add_parser("audit", help="nhật ký kiểm toán").add_subparsers(
+        dest="audit_command", required=True
+    )
     p = audit.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký")
     p.set_defaults(func=cmd_audit_verify)
 

@@ -183,7 +183,8 @@ LOGGING = {
 # Mail leaves through an adapter: files under DATA_DIR/mail by default, SMTP when configured.
 _MAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend") or ""
 _MAIL_OPTIONS: dict[str, object] = (
-    {"file_path": str(DATA_DIR / "mail")} if _MAIL_BACKEND.endswith("filebased.EmailBackend")
+    {"file_path": str(DATA_DIR / "mail")}
+    if _MAIL_BACKEND.endswith("filebased.EmailBackend")
     else {"host": env("EMAIL_HOST", "localhost")}
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "congso <no-reply@congso.local>")

@@ -28,7 +28,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["broker"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "version": congso.__version__,
-         "database": connection.vendor, "checks": checks},
+        {
+            "status": "ok" if healthy else "degraded",
+            "version": congso.__version__,
+            "database": connection.vendor,
+            "checks": checks,
+        },
         status=200 if healthy else 503,
     )

@@ -33,11 +33,17 @@ class AccountOut(Schema):
 
 def account_out(u: User) -> dict:
     return {
-        "username": u.username, "kind": u.kind, "full_name": u.full_name,
-        "agency_code": u.agency.code if u.agency_id and u.agency else None, "position": u.position,
-        "email": u.email, "is_active": u.is_active,
-        "roles": [{"role": ra.role, "agency_code": ra.agency.code, "scope": ra.scope}
-                  for ra in u.role_assignments.all()],
+        "username": u.username,
+        "kind": u.kind,
+        "full_name": u.full_name,
+        "agency_code": u.agency.code if u.agency_id and u.agency else None,
+        "position": u.position,
+        "email": u.email,
+        "is_active": u.is_active,
+        "roles": [
+            {"role": ra.role, "agency_code": ra.agency.code, "scope": ra.scope}
+            for ra in u.role_assignments.all()
+        ],
     }
 
 
@@ -54,8 +60,9 @@ def me(request: HttpRequest):
 
 
 @router.get("/officials", response=AccountPage, summary="Cán bộ trong phạm vi được xem")
-def list_officials(request: HttpRequest, agency: str | None = None, q: str | None = None,
-                   page: int = 1, page_size: int = 100):
+def list_officials(
+    request: HttpRequest, agency: str | None = None, q: str | None = None, page: int = 1, page_size: int = 100
+):
     agency_id = agency_get(code=agency).pk if agency else None
     qs = selectors.officials_visible(actor=request.user, agency_id=agency_id, q=q)
     items, meta = paginate(qs, page, page_size)
@@ -86,8 +93,13 @@ class OfficialIn(Schema):
 def create_official(request: HttpRequest, payload: OfficialIn):
     agency = agency_get(code=payload.agency_code)
     user = services.official_create(
-        actor=request.user, agency=agency, username=payload.username, full_name=payload.full_name,
-        password=payload.password, position=payload.position, email=payload.email,
+        actor=request.user,
+        agency=agency,
+        username=payload.username,
+        full_name=payload.full_name,
+        password=payload.password,
+        position=payload.position,
+        email=payload.email,
         roles=[(r.role, r.scope) for r in payload.roles],
     )
     return Status(201, account_out(user))

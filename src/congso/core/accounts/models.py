@@ -91,3 +91,6 @@ class ApiToken(models.Model):
 
     class Meta:
         db_table = "accounts_api_token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

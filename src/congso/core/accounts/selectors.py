@@ -27,11 +27,12 @@ def official_get(*, actor: Any, username: str) -> User:
     """An official the actor may see; one they may not see is reported as not found."""
     user = officials_visible(actor=actor).filter(username=username).first()
     if user is None:
-        raise NotFound(_("Không tìm thấy cán bộ '%(username)s' trong phạm vi bạn được xem.") % {"username": username})
+        raise NotFound(
+            _("Không tìm thấy cán bộ '%(username)s' trong phạm vi bạn được xem.") % {"username": username}
+        )
     return user
 
 
 def user_by_username(username: str) -> User | None:
     """For the CLI and login flows, not for views (no scoping)."""
     return User.objects.filter(username=username).select_related("agency").first()
-

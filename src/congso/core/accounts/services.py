@@ -31,11 +31,16 @@ NATIONAL_ID = re.compile(r"^\d{12}$")
 
 def account_snapshot(user: User) -> dict[str, Any]:
     return {
-        "username": user.username, "kind": user.kind, "full_name": user.full_name,
-        "agency_id": user.agency_id, "position": user.position, "email": user.email,
-        "is_active": user.is_active, "roles": sorted(
-            f"{ra.role}@{ra.agency_id}/{ra.scope}" for ra in user.role_assignments.all()
-        ) if user.pk else [],
+        "username": user.username,
+        "kind": user.kind,
+        "full_name": user.full_name,
+        "agency_id": user.agency_id,
+        "position": user.position,
+        "email": user.email,
+        "is_active": user.is_active,
+        "roles": sorted(f"{ra.role}@{ra.agency_id}/{ra.scope}" for ra in user.role_assignments.all())
+        if user.pk
+        else [],
     }
 
 
@@ -56,7 +61,12 @@ def official_create(
     username = username.strip().lower()
     problems = []
     if not USERNAME.match(username):
-        problems.append({"field": "username", "message": "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; từ 3 ký tự."})
+        problems.append(
+            {
+                "field": "username",
+                "message": "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; từ 3 ký tự.",
+            }
+        )
     if not full_name.strip():
         problems.append({"field": "full_name", "message": "Họ và tên không được để trống."})
     for role, scope in roles or []:
@@ -70,8 +80,14 @@ def official_create(
         if User.objects.filter(username=username).exists():
             raise Conflict(f"Tên đăng nhập {username} đã có người dùng.")
         user = User(
-            username=username, full_name=full_name.strip(), search_name=fold(full_name), kind=AccountKind.OFFICIAL,
-            agency=agency, position=position, email=email, phone=phone,
+            username=username,
+            full_name=full_name.strip(),
+            search_name=fold(full_name),
+            kind=AccountKind.OFFICIAL,
+            agency=agency,
+            position=position,
+            email=email,
+            phone=phone,
         )
         user.password = make_password(password) if password else make_password(None)
         if set(dict(roles or []).keys()) & set(settings.TOTP_REQUIRED_ROLES):
@@ -80,8 +96,13 @@ def official_create(
         RoleAssignment.objects.bulk_create(
             [RoleAssignment(user=user, role=r, agency=agency, scope=s) for r, s in roles or []]
         )
-        audit_record(actor=actor, action="accounts.official.create", target=user, after=account_snapshot(user),
-                     agency_code=agency.code)
+        audit_record(
+            actor=actor,
+            action="accounts.official.create",
+            target=user,
+            after=account_snapshot(user),
+            agency_code=agency.code,
+        )
     return user
 
 
@@ -100,8 +121,14 @@ def official_update(*, actor: Any, user: User, **changes: Any) -> User:
             raise InvalidInput("Họ và tên không được để trống.")
         locked.search_name = fold(locked.full_name)
         locked.save()
-        audit_record(actor=actor, action="accounts.official.update", target=locked, before=before,
-                     after=account_snapshot(locked), agency_code=locked.agency_code)
+        audit_record(
+            actor=actor,
+            action="accounts.official.update",
+            target=locked,
+            before=before,
+            after=account_snapshot(locked),
+            agency_code=locked.agency_code,
+        )
     return locked
 
 
@@ -114,12 +141,20 @@ def official_set_active(*, actor: Any, user: User, active: bool) -> User:
         before = account_snapshot(locked)
         locked.is_active = active
         locked.save(update_fields=["is_active"])
-        audit_record(actor=actor, action="accounts.official.activate" if active else "accounts.official.deactivate",
-                     target=locked, before=before, after=account_snapshot(locked), agency_code=locked.agency_code)
+        audit_record(
+            actor=actor,
+            action="accounts.official.activate" if active else "accounts.official.deactivate",
+            target=locked,
+            before=before,
+            after=account_snapshot(locked),
+            agency_code=locked.agency_code,
+        )
     return locked
 
 
-def role_grant(*, actor: Any, user: User, role: str, agency: Agency, scope: str = RoleScope.AGENCY) -> RoleAssignment:
+def role_grant(
+    *, actor: Any, user: User, role: str, agency: Agency, scope: str = RoleScope.AGENCY
+) -> RoleAssignment:
     if role not in Role.values or scope not in RoleScope.values:
         raise InvalidInput(f"Vai trò '{role}' hoặc phạm vi '{scope}' không hợp lệ.")
     # Both the account's own agency and the agency the role reaches must be within the actor's reach.
@@ -136,8 +171,13 @@ def role_grant(*, actor: Any, user: User, role: str, agency: Agency, scope: str 
         if role in settings.TOTP_REQUIRED_ROLES and not user.totp_secret:
             user.totp_secret = pyotp.random_base32()
             user.save(update_fields=["totp_secret"])
-        audit_record(actor=actor, action="accounts.role.grant", target=user,
-                     after={"role": role, "agency": agency.code, "scope": scope}, agency_code=agency.code)
+        audit_record(
+            actor=actor,
+            action="accounts.role.grant",
+            target=user,
+            after={"role": role, "agency": agency.code, "scope": scope},
+            agency_code=agency.code,
+        )
     return assignment
 
 
@@ -146,16 +186,23 @@ def role_revoke(*, actor: Any, user: User, role: str, agency: Agency) -> None:
     with transaction.atomic():
         deleted, _ = RoleAssignment.objects.filter(user=user, role=role, agency=agency).delete()
         if deleted:
-            audit_record(actor=actor, action="accounts.role.revoke", target=user,
-                         before={"role": role, "agency": agency.code}, agency_code=agency.code)
+            audit_record(
+                actor=actor,
+                action="accounts.role.revoke",
+                target=user,
+                before={"role": role, "agency": agency.code},
+                agency_code=agency.code,
+            )
 
 
 def password_set(*, actor: Any, user: User, password: str) -> None:
     if getattr(actor, "pk", None) != user.pk:
         authorize(actor, "accounts.official.manage", user.agency)
     if len(password) < 10:
-        raise InvalidInput("Mật khẩu phải có ít nhất 10 ký tự.",
-                           errors=[{"field": "password", "message": "Mật khẩu phải có ít nhất 10 ký tự."}])
+        raise InvalidInput(
+            "Mật khẩu phải có ít nhất 10 ký tự.",
+            errors=[{"field": "password", "message": "Mật khẩu phải có ít nhất 10 ký tự."}],
+        )
     with transaction.atomic():
         user.set_password(password)
         user.failed_logins, user.locked_until = 0, None
@@ -198,8 +245,13 @@ def _record_failure(user: User, reason: str) -> None:
             locked.locked_until = timezone.now() + dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
             locked.failed_logins = 0
         locked.save(update_fields=["failed_logins", "locked_until"])
-        audit_record(actor=None, action="accounts.login.failed", target=locked,
-                     after={"reason": reason, "locked": lock}, agency_code=locked.agency_code)
+        audit_record(
+            actor=None,
+            action="accounts.login.failed",
+            target=locked,
+            after={"reason": reason, "locked": lock},
+            agency_code=locked.agency_code,
+        )
         if lock:
             from congso.core.accounts.tasks import notify_account_locked
 
@@ -223,7 +275,8 @@ def official_login(*, username: str, password: str, totp_code: str = "", client_
     if user.locked_until and user.locked_until > now:
         local = timezone.localtime(user.locked_until)
         raise Forbidden(
-            _("Tài khoản tạm khoá do đăng nhập sai nhiều lần, mở lại lúc %(time)s.") % {"time": f"{local:%H:%M %d/%m/%Y}"}
+            _("Tài khoản tạm khoá do đăng nhập sai nhiều lần, mở lại lúc %(time)s.")
+            % {"time": f"{local:%H:%M %d/%m/%Y}"}
         )
     if not user.check_password(password):
         _record_failure(user, "password")
@@ -243,7 +296,9 @@ def official_login(*, username: str, password: str, totp_code: str = "", client_
 # --- Citizens ----------------------------------------------------------------------------------
 
 
-def citizen_from_eid(*, subject: str, national_id: str, full_name: str, email: str = "", phone: str = "") -> User:
+def citizen_from_eid(
+    *, subject: str, national_id: str, full_name: str, email: str = "", phone: str = ""
+) -> User:
     """Find or create the citizen account behind an e-ID login; refresh its name from the e-ID."""
     if not NATIONAL_ID.match(national_id or ""):
         raise InvalidInput("Số định danh cá nhân từ VNeID không hợp lệ (phải gồm 12 chữ số).")
@@ -252,18 +307,32 @@ def citizen_from_eid(*, subject: str, national_id: str, full_name: str, email: s
         if user is None:
             if User.objects.filter(national_id=national_id).exclude(eid_subject=subject).exists():
                 raise Conflict("Số định danh này đã gắn với một tài khoản định danh khác.")
-            user = User(username=f"cd{national_id}", kind=AccountKind.CITIZEN, eid_subject=subject,
-                        national_id=national_id, full_name=full_name, search_name=fold(full_name), email=email,
-                        phone=phone)
+            user = User(
+                username=f"cd{national_id}",
+                kind=AccountKind.CITIZEN,
+                eid_subject=subject,
+                national_id=national_id,
+                full_name=full_name,
+                search_name=fold(full_name),
+                email=email,
+                phone=phone,
+            )
             user.set_unusable_password()
             user.save()
-            audit_record(actor=user, action="accounts.citizen.create", target=user, after=account_snapshot(user))
+            audit_record(
+                actor=user, action="accounts.citizen.create", target=user, after=account_snapshot(user)
+            )
         elif user.full_name != full_name or (email and user.email != email):
             before = account_snapshot(user)
             user.full_name, user.email, user.search_name = full_name, email or user.email, fold(full_name)
             user.save(update_fields=["full_name", "email", "search_name"])
-            audit_record(actor=user, action="accounts.citizen.update", target=user, before=before,
-                         after=account_snapshot(user))
+            audit_record(
+                actor=user,
+                action="accounts.citizen.update",
+                target=user,
+                before=before,
+                after=account_snapshot(user),
+            )
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
     return user
@@ -282,7 +351,9 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_create(*, actor: Any, user: User, name: str, expires_at: dt.datetime | None = None) -> IssuedToken:
+def api_token_create(
+    *, actor: Any, user: User, name: str, expires_at: dt.datetime | None = None
+) -> IssuedToken:
     if getattr(actor, "pk", None) != user.pk:
         authorize(actor, "accounts.official.manage", user.agency)
     if not name.strip():
@@ -290,11 +361,16 @@ def api_token_create(*, actor: Any, user: User, name: str, expires_at: dt.dateti
     prefix = secrets.token_hex(6)
     secret = f"cs_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, digest=_digest(secret),
-                                        expires_at=expires_at)
-        audit_record(actor=actor, action="accounts.token.create", target=token,
-                     after={"user": user.username, "name": token.name, "prefix": prefix},
-                     agency_code=user.agency_code)
+        token = ApiToken.objects.create(
+            user=user, name=name.strip(), prefix=prefix, digest=_digest(secret), expires_at=expires_at
+        )
+        audit_record(
+            actor=actor,
+            action="accounts.token.create",
+            target=token,
+            after={"user": user.username, "name": token.name, "prefix": prefix},
+            agency_code=user.agency_code,
+        )
     return IssuedToken(token=token, secret=secret)
 
 
@@ -303,8 +379,13 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
         authorize(actor, "accounts.official.manage", token.user.agency)
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-        audit_record(actor=actor, action="accounts.token.revoke", target=token, after={"prefix": token.prefix},
-                     agency_code=token.user.agency_code)
+        audit_record(
+            actor=actor,
+            action="accounts.token.revoke",
+            target=token,
+            after={"prefix": token.prefix},
+            agency_code=token.user.agency_code,
+        )
 
 
 def api_token_authenticate(secret: str) -> User | None:

@@ -16,13 +16,17 @@ MAX_PAGE_SIZE = 500
 def parse_date(value: str | None, *, field: str = "as_of", default: dt.date | None = None) -> dt.date:
     if value is None or value == "":
         if default is None:
-            raise InvalidInput(_("Thiếu tham số %(field)s.") % {"field": field},
-                               errors=[{"field": field, "message": _("bắt buộc phải có")}])
+            raise InvalidInput(
+                _("Thiếu tham số %(field)s.") % {"field": field},
+                errors=[{"field": field, "message": _("bắt buộc phải có")}],
+            )
         return default
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        message = _("Ngày '%(value)s' không hợp lệ: cần dạng YYYY-MM-DD, ví dụ 2025-07-01.") % {"value": value}
+        message = _("Ngày '%(value)s' không hợp lệ: cần dạng YYYY-MM-DD, ví dụ 2025-07-01.") % {
+            "value": value
+        }
         raise InvalidInput(message, errors=[{"field": field, "message": message}]) from None
 
 

@@ -38,7 +38,9 @@ def problem(
     if errors:
         body["errors"] = errors
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json; charset=utf-8"
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        content_type="application/problem+json; charset=utf-8",
     )
     for key, value in (headers or {}).items():
         response[key] = value
@@ -46,8 +48,14 @@ def problem(
 
 
 def from_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return problem(request, status=exc.status, slug=exc.slug, title=_(exc.title), detail=str(exc.detail),
-                   errors=exc.errors)
+    return problem(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=_(exc.title),
+        detail=str(exc.detail),
+        errors=exc.errors,
+    )
 
 
 _PYDANTIC_MESSAGES = {
@@ -90,12 +98,23 @@ def from_validation_errors(request: HttpRequest, errors: list[dict[str, Any]]) -
             message = _PYDANTIC_MESSAGES.get(kind, "giá trị không hợp lệ")
         items.append({"field": field, "message": message})
     summary = "; ".join(f"{i['field']}: {i['message']}" for i in items)
-    detail = (f"The request is invalid — {summary}." if english else f"Yêu cầu không hợp lệ — {summary}.")
-    return problem(request, status=400 if any(i["field"] == "body" for i in items) else 422,
-                   slug="invalid-input", title=_("Dữ liệu không hợp lệ"), detail=detail, errors=items)
+    detail = f"The request is invalid — {summary}." if english else f"Yêu cầu không hợp lệ — {summary}."
+    return problem(
+        request,
+        status=400 if any(i["field"] == "body" for i in items) else 422,
+        slug="invalid-input",
+        title=_("Dữ liệu không hợp lệ"),
+        detail=detail,
+        errors=items,
+    )
 
 
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled error on %s", request.path, exc_info=exc)
-    return problem(request, status=500, slug="server-error", title=_("Lỗi hệ thống"),
-                   detail=_("Hệ thống gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; vui lòng thử lại sau."))
+    return problem(
+        request,
+        status=500,
+        slug="server-error",
+        title=_("Lỗi hệ thống"),
+        detail=_("Hệ thống gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; vui lòng thử lại sau."),
+    )

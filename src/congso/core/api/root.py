@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from django.utils.translation import gettext as _
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from congso.core.api import problems
@@ -13,7 +13,9 @@ from congso.core.errors import DomainError, Forbidden, NotFound, Unauthenticated
 api = NinjaAPI(
     title="congso API",
     version="1",
-    description="API của nền tảng chính quyền số congso. Lỗi trả về dạng application/problem+json (RFC 9457).",
+    description=(
+        "API của nền tảng chính quyền số congso. Lỗi trả về dạng application/problem+json (RFC 9457)."
+    ),
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -46,12 +48,17 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         return problems.problem(
-            request, status=400, slug="invalid-input", title=_("Dữ liệu không hợp lệ"),
+            request,
+            status=400,
+            slug="invalid-input",
+            title=_("Dữ liệu không hợp lệ"),
             detail=_("Không đọc được nội dung yêu cầu: JSON không hợp lệ hoặc sai Content-Type."),
             errors=[{"field": "body", "message": _("nội dung JSON không hợp lệ")}],
         )
     if exc.status_code == 403:
-        return problems.from_domain_error(request, Forbidden(_("Yêu cầu bị từ chối (thiếu CSRF token hoặc không có quyền).")))
+        return problems.from_domain_error(
+            request, Forbidden(_("Yêu cầu bị từ chối (thiếu CSRF token hoặc không có quyền)."))
+        )
     return problems.problem(request, status=exc.status_code, slug="http-error", title="Lỗi", detail=str(exc))
 
 

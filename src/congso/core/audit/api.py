@@ -35,11 +35,30 @@ class EventPage(Schema):
 
 
 @router.get("/events", response=EventPage, summary="Nhật ký thay đổi trong phạm vi được xem")
-def list_events(request: HttpRequest, target_type: str | None = None, target_id: str | None = None,
-                action: str | None = None, page: int = 1, page_size: int = 100):
+def list_events(
+    request: HttpRequest,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    action: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+):
     qs = audit_events_visible(actor=request.user, target_type=target_type, target_id=target_id, action=action)
     items, meta = paginate(qs, page, page_size)
-    return {**meta, "items": [
-        {"seq": e.seq, "occurred_at": e.occurred_at, "actor": e.actor_label, "agency_code": e.agency_code,
-         "action": e.action, "target_type": e.target_type, "target_id": e.target_id, "before": e.before,
-         "after": e.after} for e in items]}
+    return {
+        **meta,
+        "items": [
+            {
+                "seq": e.seq,
+                "occurred_at": e.occurred_at,
+                "actor": e.actor_label,
+                "agency_code": e.agency_code,
+                "action": e.action,
+                "target_type": e.target_type,
+                "target_id": e.target_id,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in items
+        ],
+    }

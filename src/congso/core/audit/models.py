@@ -48,3 +48,6 @@ class AuditHead(models.Model):
 
     class Meta:
         db_table = "audit_head"
+
+    def __str__(self) -> str:
+        return f"head #{self.last_seq}"

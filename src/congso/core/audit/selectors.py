@@ -20,27 +20,59 @@ def audit_verify_chain(*, batch_size: int = 5000) -> ChainReport:
     """Walk the chain in order; report the first row that was altered, removed or inserted."""
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     rows = AuditEvent.objects.order_by("seq").values_list(
-        "seq", "occurred_at", "actor_id", "actor_label", "agency_code", "action",
-        "target_type", "target_id", "before", "after", "prev_hash", "hash",
+        "seq",
+        "occurred_at",
+        "actor_id",
+        "actor_label",
+        "agency_code",
+        "action",
+        "target_type",
+        "target_id",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
     )
     for row in rows.iterator(chunk_size=batch_size):
-        (seq, occurred_at, actor_id, actor_label, agency_code, action,
-         target_type, target_id, before, after, stored_prev, stored_hash) = row
+        (
+            seq,
+            occurred_at,
+            actor_id,
+            actor_label,
+            agency_code,
+            action,
+            target_type,
+            target_id,
+            before,
+            after,
+            stored_prev,
+            stored_hash,
+        ) = row
         if seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"hàng #{expected_seq} đã bị xoá (thấy #{seq})")
         if stored_prev != prev_hash:
             return ChainReport(False, checked, seq, f"hàng #{seq} không nối với hàng trước (prev_hash sai)")
         recomputed = event_hash(
-            seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
-            agency_code=agency_code, action=action, target_type=target_type, target_id=target_id,
-            before=before, after=after, prev_hash=stored_prev,
+            seq=seq,
+            occurred_at=occurred_at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            agency_code=agency_code,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            before=before,
+            after=after,
+            prev_hash=stored_prev,
         )
         if recomputed != stored_hash:
             return ChainReport(False, checked, seq, f"hàng #{seq} đã bị sửa (hash không khớp)")
         prev_hash, expected_seq, checked = stored_hash, seq + 1, checked + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.last_seq >= expected_seq:
-        return ChainReport(False, checked, expected_seq, f"hàng #{expected_seq} đến #{head.last_seq} đã bị xoá")
+        return ChainReport(
+            False, checked, expected_seq, f"hàng #{expected_seq} đến #{head.last_seq} đã bị xoá"
+        )
     if head is not None and head.last_seq and head.last_hash != prev_hash:
         return ChainReport(False, checked, head.last_seq, f"hàng #{head.last_seq} không khớp với đầu chuỗi")
     return ChainReport(True, checked)

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from congso.core.api.auth import AUTH
 from congso.core.api.params import paginate, parse_date
 from congso.core.org import selectors, services
-from congso.core.org.models import AdministrativeUnit, Agency
+from congso.core.org.models import AdministrativeUnit, Agency, UnitLink
 from congso.core.policy import agency_scope
 
 router = Router(tags=["org"])
@@ -29,7 +29,17 @@ class UnitOut(Schema):
     longitude: float | None
 
 
-UNIT_FIELDS = ("code", "name", "short_name", "kind", "level", "valid_from", "valid_to", "latitude", "longitude")
+UNIT_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "level",
+    "valid_from",
+    "valid_to",
+    "latitude",
+    "longitude",
+)
 
 
 def unit_row(row: dict) -> dict:
@@ -43,9 +53,14 @@ def unit_row(row: dict) -> dict:
 
 def unit_out(u: AdministrativeUnit) -> dict:
     return {
-        "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind, "level": u.level,
+        "code": u.code,
+        "name": u.name,
+        "short_name": u.short_name,
+        "kind": u.kind,
+        "level": u.level,
         "parent_code": u.parent.code if u.parent_id and u.parent else None,
-        "valid_from": u.valid_from, "valid_to": u.valid_to,
+        "valid_from": u.valid_from,
+        "valid_to": u.valid_to,
         "latitude": float(u.latitude) if u.latitude is not None else None,
         "longitude": float(u.longitude) if u.longitude is not None else None,
     }
@@ -87,25 +102,38 @@ def list_units(
     page_size: int = 100,
 ):
     day = parse_date(as_of, default=selectors.today())
-    qs = selectors.units_as_of(as_of=day, parent_code=parent, level=level, q=q).values(*UNIT_FIELDS, "parent__code")
+    qs = selectors.units_as_of(as_of=day, parent_code=parent, level=level, q=q).values(
+        *UNIT_FIELDS, "parent__code"
+    )
     items, meta = paginate(qs, page, page_size)
     return {"as_of": day, **meta, "items": [unit_row(r) for r in items]}
 
 
-@router.get("/units/{code}", response=UnitDetail, summary="Một đơn vị hành chính, với đơn vị trước và sau sắp xếp")
+@router.get(
+    "/units/{code}", response=UnitDetail, summary="Một đơn vị hành chính, với đơn vị trước và sau sắp xếp"
+)
 def get_unit(request: HttpRequest, code: str, as_of: str | None = None):
     day = parse_date(as_of, default=None) if as_of else None
     unit = selectors.unit_get(code=code, as_of=day)
 
-    def link(other: AdministrativeUnit, share, basis, event) -> dict:
-        return {"code": other.code, "name": other.name, "valid_from": other.valid_from, "valid_to": other.valid_to,
-                "share": float(share), "share_basis": basis, "event": event.kind,
-                "effective_date": event.effective_date, "legal_basis": event.legal_basis}
+    def link(item: UnitLink, other: AdministrativeUnit) -> dict:
+        share, basis, event = item.share, item.share_basis, item.event
+        return {
+            "code": other.code,
+            "name": other.name,
+            "valid_from": other.valid_from,
+            "valid_to": other.valid_to,
+            "share": float(share),
+            "share_basis": basis,
+            "event": event.kind,
+            "effective_date": event.effective_date,
+            "legal_basis": event.legal_basis,
+        }
 
     return {
         **unit_out(unit),
-        "predecessors": [link(l.predecessor, l.share, l.share_basis, l.event) for l in selectors.unit_predecessors(unit)],
-        "successors": [link(l.successor, l.share, l.share_basis, l.event) for l in selectors.unit_successors(unit)],
+        "predecessors": [link(item, item.predecessor) for item in selectors.unit_predecessors(unit)],
+        "successors": [link(item, item.successor) for item in selectors.unit_successors(unit)],
     }
 
 
@@ -123,10 +151,15 @@ class AgencyOut(Schema):
 
 def agency_out(a: Agency) -> dict:
     return {
-        "code": a.code, "name": a.name, "short_name": a.short_name, "kind": a.kind, "level": a.level,
+        "code": a.code,
+        "name": a.name,
+        "short_name": a.short_name,
+        "kind": a.kind,
+        "level": a.level,
         "parent_code": a.parent.code if a.parent_id and a.parent else None,
         "unit_code": a.unit.code if a.unit_id and a.unit else None,
-        "valid_from": a.valid_from, "valid_to": a.valid_to,
+        "valid_from": a.valid_from,
+        "valid_to": a.valid_to,
     }
 
 

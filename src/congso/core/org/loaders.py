@@ -109,7 +109,9 @@ def _read_dataset(
             }
             pgeo = {
                 r["provinceCode"]: r
-                for r in conn.execute("SELECT DISTINCT provinceCode, provinceLat, provinceLon FROM admin_units")
+                for r in conn.execute(
+                    "SELECT DISTINCT provinceCode, provinceLat, provinceLon FROM admin_units"
+                )
             }
         finally:
             conn.close()
@@ -140,29 +142,47 @@ def build_records(provinces: set[str] | None = None) -> list[UnitRecord]:
         if pcode not in provinces_out:
             cont = pcode in continuing
             provinces_out[pcode] = UnitRecord(
-                code=pcode, valid_from=None, valid_to=None if cont else REFORM_2025,
+                code=pcode,
+                valid_from=None,
+                valid_to=None if cont else REFORM_2025,
                 name=r["province"],
                 kind=UnitKind.MUNICIPALITY if r["province"].startswith("Thành phố") else UnitKind.PROVINCE,
-                level=UnitLevel.PROVINCE, parent_key=None,
-                latitude=_dec(r["provinceLat"]), longitude=_dec(r["provinceLon"]), area_km2=None,
+                level=UnitLevel.PROVINCE,
+                parent_key=None,
+                latitude=_dec(r["provinceLat"]),
+                longitude=_dec(r["provinceLon"]),
+                area_km2=None,
                 source=legacy_src,
             )
         dcode = r["districtCode"]
         if dcode not in districts:
             districts[dcode] = UnitRecord(
-                code=dcode, valid_from=None, valid_to=REFORM_2025, name=r["district"],
+                code=dcode,
+                valid_from=None,
+                valid_to=REFORM_2025,
+                name=r["district"],
                 kind=_DISTRICT_KINDS.get(r["districtType"], UnitKind.RURAL_DISTRICT),
-                level=UnitLevel.DISTRICT, parent_key=(pcode, None),
-                latitude=_dec(r["districtLat"]), longitude=_dec(r["districtLon"]), area_km2=None,
+                level=UnitLevel.DISTRICT,
+                parent_key=(pcode, None),
+                latitude=_dec(r["districtLat"]),
+                longitude=_dec(r["districtLon"]),
+                area_km2=None,
                 source=legacy_src,
             )
         if r["wardCode"]:
             wards.append(
                 UnitRecord(
-                    code=r["wardCode"], valid_from=None, valid_to=REFORM_2025, name=r["ward"],
-                    kind=_WARD_KINDS.get(r["wardType"], UnitKind.COMMUNE), level=UnitLevel.COMMUNE,
-                    parent_key=(dcode, None), latitude=_dec(r["wardLat"]), longitude=_dec(r["wardLon"]),
-                    area_km2=None, source=legacy_src,
+                    code=r["wardCode"],
+                    valid_from=None,
+                    valid_to=REFORM_2025,
+                    name=r["ward"],
+                    kind=_WARD_KINDS.get(r["wardType"], UnitKind.COMMUNE),
+                    level=UnitLevel.COMMUNE,
+                    parent_key=(dcode, None),
+                    latitude=_dec(r["wardLat"]),
+                    longitude=_dec(r["wardLon"]),
+                    area_km2=None,
+                    source=legacy_src,
                 )
             )
 
@@ -179,10 +199,17 @@ def build_records(provinces: set[str] | None = None) -> list[UnitRecord]:
             pkey: tuple[str, dt.date | None] = (pcode, None)
         else:
             rec = UnitRecord(
-                code=pcode, valid_from=REFORM_2025, valid_to=None, name=province.name,
-                kind=_NEW_KINDS[str(province.division_type.value)], level=UnitLevel.PROVINCE,
-                parent_key=None, latitude=_dec(geo["provinceLat"]) if geo else None,
-                longitude=_dec(geo["provinceLon"]) if geo else None, area_km2=None, source=new_src,
+                code=pcode,
+                valid_from=REFORM_2025,
+                valid_to=None,
+                name=province.name,
+                kind=_NEW_KINDS[str(province.division_type.value)],
+                level=UnitLevel.PROVINCE,
+                parent_key=None,
+                latitude=_dec(geo["provinceLat"]) if geo else None,
+                longitude=_dec(geo["provinceLon"]) if geo else None,
+                area_km2=None,
+                source=new_src,
             )
             new_provinces.append(rec)
             pkey = rec.key
@@ -191,9 +218,14 @@ def build_records(provinces: set[str] | None = None) -> list[UnitRecord]:
             g = new_geo.get(wcode)
             new_wards.append(
                 UnitRecord(
-                    code=wcode, valid_from=REFORM_2025, valid_to=None, name=ward.name,
-                    kind=_NEW_KINDS[str(ward.division_type.value)], level=UnitLevel.COMMUNE,
-                    parent_key=pkey, latitude=_dec(g["wardLat"]) if g else None,
+                    code=wcode,
+                    valid_from=REFORM_2025,
+                    valid_to=None,
+                    name=ward.name,
+                    kind=_NEW_KINDS[str(ward.division_type.value)],
+                    level=UnitLevel.COMMUNE,
+                    parent_key=pkey,
+                    latitude=_dec(g["wardLat"]) if g else None,
                     longitude=_dec(g["wardLon"]) if g else None,
                     area_km2=_dec(g["wardAreaKm2"], "0.01") if g and g["wardAreaKm2"] is not None else None,
                     source=new_src,
@@ -222,9 +254,16 @@ def upsert_units(records: list[UnitRecord]) -> tuple[dict[tuple[str, dt.date | N
         for rec in (r for r in records if r.level == level):
             parent_id = ids[rec.parent_key] if rec.parent_key else None
             fields = {
-                "name": rec.name, "short_name": _short(rec.name), "kind": rec.kind, "level": rec.level,
-                "parent_id": parent_id, "valid_to": rec.valid_to, "latitude": rec.latitude,
-                "longitude": rec.longitude, "area_km2": rec.area_km2, "search_name": fold(rec.name),
+                "name": rec.name,
+                "short_name": _short(rec.name),
+                "kind": rec.kind,
+                "level": rec.level,
+                "parent_id": parent_id,
+                "valid_to": rec.valid_to,
+                "latitude": rec.latitude,
+                "longitude": rec.longitude,
+                "area_km2": rec.area_km2,
+                "search_name": fold(rec.name),
                 "source": rec.source,
             }
             unit = existing.get(rec.key)
@@ -240,8 +279,19 @@ def upsert_units(records: list[UnitRecord]) -> tuple[dict[tuple[str, dt.date | N
         if to_update:
             AdministrativeUnit.objects.bulk_update(
                 to_update,
-                ["name", "short_name", "kind", "level", "parent_id", "valid_to", "latitude", "longitude",
-                 "area_km2", "search_name", "source"],
+                [
+                    "name",
+                    "short_name",
+                    "kind",
+                    "level",
+                    "parent_id",
+                    "valid_to",
+                    "latitude",
+                    "longitude",
+                    "area_km2",
+                    "search_name",
+                    "source",
+                ],
                 batch_size=1000,
             )
         created += len(to_create)
@@ -267,8 +317,11 @@ def link_2025_reform(ids: dict[tuple[str, dt.date | None], int]) -> tuple[int, i
         event = ReorgEvent.objects.create(kind=kind, effective_date=REFORM_2025, legal_basis=basis, note=note)
         events += 1
         for pred, succ, share, basis_kind in fresh:
-            links.append(UnitLink(event=event, predecessor_id=pred, successor_id=succ, share=share,
-                                  share_basis=basis_kind))
+            links.append(
+                UnitLink(
+                    event=event, predecessor_id=pred, successor_id=succ, share=share, share_basis=basis_kind
+                )
+            )
             linked.add((pred, succ))
 
     for new_code, entry in PROVINCE_NEW_TO_OLD.items():
@@ -283,12 +336,12 @@ def link_2025_reform(ids: dict[tuple[str, dt.date | None], int]) -> tuple[int, i
         kind = EventKind.MERGE if len(entry.old_provinces) > 1 else EventKind.RENAME
         add_event(kind, PROVINCE_MERGE_BASIS, f"Tỉnh/thành phố {names.get(succ, new_code)}", pairs)
 
-    for new_code, entry in NEW_TO_OLD.items():
+    for new_code, ward_entry in NEW_TO_OLD.items():
         succ = ids.get((f"{new_code:05d}", REFORM_2025))
         if succ is None:
             continue
         pairs = []
-        for old in entry.old_wards:
+        for old in ward_entry.old_wards:
             pred = ids.get((f"{old.code:05d}", None))
             if pred is None:
                 continue
@@ -300,8 +353,8 @@ def link_2025_reform(ids: dict[tuple[str, dt.date | None], int]) -> tuple[int, i
                 pairs.append((pred, succ, share, "equal"))
             else:
                 pairs.append((pred, succ, Decimal(1), "whole"))
-        kind = EventKind.MERGE if len(entry.old_wards) > 1 else EventKind.RENAME
-        province = f"{entry.new_ward.province_code:02d}"
+        kind = EventKind.MERGE if len(ward_entry.old_wards) > 1 else EventKind.RENAME
+        province = f"{ward_entry.new_ward.province_code:02d}"
         basis = WARD_MERGE_BASIS_BY_PROVINCE.get(province, WARD_MERGE_BASIS)
         add_event(kind, basis, f"Cấp xã: {names.get(succ, new_code)}", pairs)
 
@@ -315,4 +368,6 @@ def load_units(provinces: set[str] | None = None) -> LoadReport:
     records = build_records(provinces)
     ids, created, updated = upsert_units(records)
     links, events = link_2025_reform(ids)
-    return LoadReport(units_created=created, units_updated=updated, links_created=links, events_created=events)
+    return LoadReport(
+        units_created=created, units_updated=updated, links_created=links, events_created=events
+    )

@@ -62,7 +62,9 @@ class AdministrativeUnit(Versioned):
     short_name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=UnitKind.choices)
     level = models.PositiveSmallIntegerField(choices=UnitLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     area_km2 = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -119,8 +121,12 @@ class UnitLink(models.Model):
     """Predecessor -> successor with the share of the predecessor carried over (1 = all of it)."""
 
     event = models.ForeignKey(ReorgEvent, on_delete=models.CASCADE, related_name="unit_links")
-    predecessor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="successor_links")
-    successor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="predecessor_links")
+    predecessor = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="predecessor_links"
+    )
     share = models.DecimalField(max_digits=7, decimal_places=6)
     # How the share was found: "whole" (all of it), "equal" (split evenly for lack of better data),
     # "area" / "population" / "decision" when an administrator set it from a source.
@@ -131,6 +137,9 @@ class UnitLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="org_unit_link_uniq"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} -> {self.successor_id} ({self.share})"
 
 
 class AgencyKind(models.TextChoices):
@@ -151,8 +160,12 @@ class Agency(Versioned):
     short_name = models.CharField(max_length=80, blank=True)
     kind = models.CharField(max_length=12, choices=AgencyKind.choices)
     level = models.PositiveSmallIntegerField(choices=UnitLevel.choices)
-    unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="agencies")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    unit = models.ForeignKey(
+        AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="agencies"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, blank=True)
     search_name = models.CharField(max_length=200, db_index=True)
     email = models.EmailField(blank=True)
@@ -184,3 +197,6 @@ class AgencyLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="org_agency_link_uniq"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} -> {self.successor_id}"

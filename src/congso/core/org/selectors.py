@@ -39,7 +39,10 @@ def unit_get(*, code: str, as_of: dt.date | None = None) -> AdministrativeUnit:
     if as_of is not None:
         unit = versions.filter(valid_on(as_of)).first()
         if unit is None:
-            raise NotFound(_("Không có đơn vị hành chính mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{as_of:%d/%m/%Y}"})
+            raise NotFound(
+                _("Không có đơn vị hành chính mã %(code)s vào ngày %(date)s.")
+                % {"code": code, "date": f"{as_of:%d/%m/%Y}"}
+            )
         return unit
     unit = versions.filter(valid_on(today())).first()
     if unit is None:
@@ -51,13 +54,17 @@ def unit_get(*, code: str, as_of: dt.date | None = None) -> AdministrativeUnit:
 
 def unit_predecessors(unit: AdministrativeUnit) -> list[UnitLink]:
     return list(
-        UnitLink.objects.filter(successor=unit).select_related("predecessor", "event").order_by("predecessor__code")
+        UnitLink.objects.filter(successor=unit)
+        .select_related("predecessor", "event")
+        .order_by("predecessor__code")
     )
 
 
 def unit_successors(unit: AdministrativeUnit) -> list[UnitLink]:
     return list(
-        UnitLink.objects.filter(predecessor=unit).select_related("successor", "event").order_by("successor__code")
+        UnitLink.objects.filter(predecessor=unit)
+        .select_related("successor", "event")
+        .order_by("successor__code")
     )
 
 
@@ -97,9 +104,13 @@ def agency_get(*, code: str, as_of: dt.date | None = None) -> Agency:
     day = as_of or today()
     agency = Agency.objects.filter(code=code).filter(valid_on(day)).select_related("unit", "parent").first()
     if agency is None and as_of is None:
-        agency = Agency.objects.filter(code=code).order_by("-valid_from").select_related("unit", "parent").first()
+        agency = (
+            Agency.objects.filter(code=code).order_by("-valid_from").select_related("unit", "parent").first()
+        )
     if agency is None:
-        raise NotFound(_("Không có cơ quan mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"})
+        raise NotFound(
+            _("Không có cơ quan mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"}
+        )
     return agency
 
 

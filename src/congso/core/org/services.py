@@ -23,9 +23,16 @@ AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 def agency_snapshot(agency: Agency) -> dict[str, Any]:
     return {
-        "code": agency.code, "name": agency.name, "short_name": agency.short_name, "kind": agency.kind,
-        "level": agency.level, "parent_id": agency.parent_id, "unit_id": agency.unit_id,
-        "valid_from": agency.valid_from, "valid_to": agency.valid_to, "email": agency.email,
+        "code": agency.code,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "level": agency.level,
+        "parent_id": agency.parent_id,
+        "unit_id": agency.unit_id,
+        "valid_from": agency.valid_from,
+        "valid_to": agency.valid_to,
+        "email": agency.email,
         "phone": agency.phone,
     }
 
@@ -33,16 +40,26 @@ def agency_snapshot(agency: Agency) -> dict[str, Any]:
 def _check_agency_fields(code: str, name: str, kind: str, level: int) -> None:
     problems = []
     if not AGENCY_CODE.match(code):
-        problems.append({"field": "code", "message": _("Mã cơ quan '%(code)s' không đúng dạng 000.00.00.H26.") % {"code": code}})
+        problems.append(
+            {
+                "field": "code",
+                "message": _("Mã cơ quan '%(code)s' không đúng dạng 000.00.00.H26.") % {"code": code},
+            }
+        )
     if not name.strip():
         problems.append({"field": "name", "message": _("Tên cơ quan không được để trống.")})
     if kind not in AgencyKind.values:
         problems.append({"field": "kind", "message": f"Loại cơ quan '{kind}' không có trong danh mục."})
     if level not in UnitLevel.values:
-        problems.append({"field": "level", "message": f"Cấp '{level}' phải là 1 (tỉnh), 2 (huyện) hoặc 3 (xã)."})
+        problems.append(
+            {"field": "level", "message": f"Cấp '{level}' phải là 1 (tỉnh), 2 (huyện) hoặc 3 (xã)."}
+        )
     if problems:
-        raise InvalidInput(_("Thông tin cơ quan không hợp lệ: %(problems)s") % {"problems": " ".join(p["message"] for p in problems)},
-                           errors=problems)
+        raise InvalidInput(
+            _("Thông tin cơ quan không hợp lệ: %(problems)s")
+            % {"problems": " ".join(p["message"] for p in problems)},
+            errors=problems,
+        )
 
 
 def agency_create(
@@ -67,10 +84,21 @@ def agency_create(
     unit = unit_get(code=unit_code, as_of=day) if unit_code else None
     with transaction.atomic():
         if Agency.objects.filter(code=code).filter(valid_on(day)).exists():
-            raise Conflict(_("Mã cơ quan %(code)s đã được dùng cho một cơ quan đang hoạt động.") % {"code": code})
+            raise Conflict(
+                _("Mã cơ quan %(code)s đã được dùng cho một cơ quan đang hoạt động.") % {"code": code}
+            )
         agency = Agency.objects.create(
-            code=code, name=name.strip(), short_name=short_name, kind=kind, level=level, parent=parent,
-            unit=unit, valid_from=valid_from, search_name=fold(name), email=email, phone=phone,
+            code=code,
+            name=name.strip(),
+            short_name=short_name,
+            kind=kind,
+            level=level,
+            parent=parent,
+            unit=unit,
+            valid_from=valid_from,
+            search_name=fold(name),
+            email=email,
+            phone=phone,
         )
         agency.path = f"{parent.path if parent else '/'}{agency.pk}/"
         agency.save(update_fields=["path"])
@@ -87,8 +115,10 @@ def agency_update(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
         raise InvalidInput(f"Không sửa được trường: {', '.join(sorted(unknown))}.")
     authorize(actor, "org.agency.manage", agency)
     if "name" in changes and not str(changes["name"]).strip():
-        raise InvalidInput("Tên cơ quan không được để trống.",
-                           errors=[{"field": "name", "message": "Tên cơ quan không được để trống."}])
+        raise InvalidInput(
+            "Tên cơ quan không được để trống.",
+            errors=[{"field": "name", "message": "Tên cơ quan không được để trống."}],
+        )
     with transaction.atomic():
         locked = Agency.objects.select_for_update().get(pk=agency.pk)
         before = agency_snapshot(locked)
@@ -96,13 +126,25 @@ def agency_update(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
             setattr(locked, key, value.strip() if isinstance(value, str) else value)
         locked.search_name = fold(locked.name)
         locked.save()
-        audit_record(actor=actor, action="org.agency.update", target=locked, before=before,
-                     after=agency_snapshot(locked))
+        audit_record(
+            actor=actor,
+            action="org.agency.update",
+            target=locked,
+            before=before,
+            after=agency_snapshot(locked),
+        )
     return locked
 
 
-def agency_close(*, actor: Any, agency: Agency, valid_to: dt.date, successor_codes: list[str] | None = None,
-                 kind: str = "abolish", legal_basis: str = "") -> Agency:
+def agency_close(
+    *,
+    actor: Any,
+    agency: Agency,
+    valid_to: dt.date,
+    successor_codes: list[str] | None = None,
+    kind: str = "abolish",
+    legal_basis: str = "",
+) -> Agency:
     """End an agency's validity (dissolution, or merger into successors that already exist)."""
     authorize(actor, "org.agency.manage", agency)
     if agency.valid_from and valid_to <= agency.valid_from:
@@ -114,13 +156,19 @@ def agency_close(*, actor: Any, agency: Agency, valid_to: dt.date, successor_cod
         locked.valid_to = valid_to
         locked.save(update_fields=["valid_to"])
         if successors:
-            event = ReorgEvent.objects.create(kind=kind, effective_date=valid_to, legal_basis=legal_basis,
-                                              note=f"Cơ quan {locked.name}")
+            event = ReorgEvent.objects.create(
+                kind=kind, effective_date=valid_to, legal_basis=legal_basis, note=f"Cơ quan {locked.name}"
+            )
             AgencyLink.objects.bulk_create(
                 [AgencyLink(event=event, predecessor=locked, successor=s) for s in successors]
             )
-        audit_record(actor=actor, action="org.agency.close", target=locked, before=before,
-                     after={**agency_snapshot(locked), "successors": [s.code for s in successors]})
+        audit_record(
+            actor=actor,
+            action="org.agency.close",
+            target=locked,
+            before=before,
+            after={**agency_snapshot(locked), "successors": [s.code for s in successors]},
+        )
     return locked
 
 
@@ -143,7 +191,9 @@ class AgencySpec:
         return (self.code, self.valid_from)
 
 
-def agencies_bulk_upsert(*, actor: Any, specs: list[AgencySpec], reason: str) -> dict[tuple[str, dt.date | None], int]:
+def agencies_bulk_upsert(
+    *, actor: Any, specs: list[AgencySpec], reason: str
+) -> dict[tuple[str, dt.date | None], int]:
     """Create the agencies that do not exist yet (keyed by code and valid_from), parents first.
     Re-running adds nothing. One audit event records the load."""
     from congso.core.org.models import AdministrativeUnit
@@ -153,7 +203,10 @@ def agencies_bulk_upsert(*, actor: Any, specs: list[AgencySpec], reason: str) ->
     for spec in specs:
         _check_agency_fields(spec.code, spec.name, spec.kind, spec.level)
     with transaction.atomic():
-        ids = {(a.code, a.valid_from): (a.pk, a.path) for a in Agency.objects.all().only("code", "valid_from", "path")}
+        ids = {
+            (a.code, a.valid_from): (a.pk, a.path)
+            for a in Agency.objects.all().only("code", "valid_from", "path")
+        }
         unit_ids = {
             (u.code, u.valid_from): u.pk
             for u in AdministrativeUnit.objects.filter(code__in={s.unit_key[0] for s in specs if s.unit_key})
@@ -167,10 +220,16 @@ def agencies_bulk_upsert(*, actor: Any, specs: list[AgencySpec], reason: str) ->
                 raise InvalidInput(f"Không tìm thấy cơ quan cấp trên: {', '.join(missing[:5])}.")
             objs = [
                 Agency(
-                    code=s.code, name=s.name, short_name=s.short_name, kind=s.kind, level=s.level,
+                    code=s.code,
+                    name=s.name,
+                    short_name=s.short_name,
+                    kind=s.kind,
+                    level=s.level,
                     parent_id=ids[s.parent_key][0] if s.parent_key else None,
                     unit_id=unit_ids.get(s.unit_key) if s.unit_key else None,
-                    valid_from=s.valid_from, valid_to=s.valid_to, search_name=fold(s.name),
+                    valid_from=s.valid_from,
+                    valid_to=s.valid_to,
+                    search_name=fold(s.name),
                 )
                 for s in ready
             ]
@@ -184,23 +243,38 @@ def agencies_bulk_upsert(*, actor: Any, specs: list[AgencySpec], reason: str) ->
             ready_keys = {s.key for s in ready}
             pending = [s for s in pending if s.key not in ready_keys]
         if created:
-            audit_record(actor=actor, action="org.agency.bulk_load", target=("org.agency", "*"),
-                         after={"created": created, "reason": reason})
+            audit_record(
+                actor=actor,
+                action="org.agency.bulk_load",
+                target=("org.agency", "*"),
+                after={"created": created, "reason": reason},
+            )
     return {k: v[0] for k, v in ids.items()}
 
 
-def agency_links_bulk_create(*, links: list[tuple[str, dt.date | None, str, dt.date | None]], kind: str,
-                             effective_date: dt.date, legal_basis: str) -> int:
+def agency_links_bulk_create(
+    *,
+    links: list[tuple[str, dt.date | None, str, dt.date | None]],
+    kind: str,
+    effective_date: dt.date,
+    legal_basis: str,
+) -> int:
     """Link predecessor agencies to successors (idempotent). Runs in the caller's transaction."""
     ids = {(a.code, a.valid_from): a.pk for a in Agency.objects.all().only("code", "valid_from")}
     existing = set(AgencyLink.objects.values_list("predecessor_id", "successor_id"))
-    new = [(ids[(pc, pf)], ids[(sc, sf)]) for pc, pf, sc, sf in links
-           if (pc, pf) in ids and (sc, sf) in ids and (ids[(pc, pf)], ids[(sc, sf)]) not in existing]
+    new = [
+        (ids[(pc, pf)], ids[(sc, sf)])
+        for pc, pf, sc, sf in links
+        if (pc, pf) in ids and (sc, sf) in ids and (ids[(pc, pf)], ids[(sc, sf)]) not in existing
+    ]
     if not new:
         return 0
-    event = ReorgEvent.objects.create(kind=kind, effective_date=effective_date, legal_basis=legal_basis,
-                                      note="Sắp xếp cơ quan")
-    AgencyLink.objects.bulk_create([AgencyLink(event=event, predecessor_id=p, successor_id=s) for p, s in new])
+    event = ReorgEvent.objects.create(
+        kind=kind, effective_date=effective_date, legal_basis=legal_basis, note="Sắp xếp cơ quan"
+    )
+    AgencyLink.objects.bulk_create(
+        [AgencyLink(event=event, predecessor_id=p, successor_id=s) for p, s in new]
+    )
     return len(new)
 
 
@@ -211,6 +285,10 @@ def units_load(*, actor: Any, provinces: set[str] | None = None) -> loaders.Load
     with transaction.atomic():
         report = loaders.load_units(provinces)
         if report.units_created or report.units_updated or report.links_created:
-            audit_record(actor=actor, action="org.unit.load", target=("org.administrativeunit", "*"),
-                         after={"provinces": sorted(provinces) if provinces else "all", **report.__dict__})
+            audit_record(
+                actor=actor,
+                action="org.unit.load",
+                target=("org.administrativeunit", "*"),
+                after={"provinces": sorted(provinces) if provinces else "all", **report.__dict__},
+            )
     return report

@@ -84,7 +84,9 @@ def _grants(actor: Any) -> list[Grant]:
             subtree=ra.scope == RoleScope.SUBTREE,
             is_root=ra.agency.parent_id is None,
         )
-        for ra in RoleAssignment.objects.filter(user_id=actor.pk, user__is_active=True).select_related("agency")
+        for ra in RoleAssignment.objects.filter(user_id=actor.pk, user__is_active=True).select_related(
+            "agency"
+        )
     ]
     actor._policy_grants = grants
     return grants

@@ -7,5 +7,12 @@ from congso.core.policy.engine import grant
 for role in Role.values:
     grant(role, "org.agency.view", "accounts.official.view")
 
-grant(Role.ADMIN, "org.agency.manage", "accounts.official.manage", "audit.view", "calendar.manage", "org.unit.manage")
+grant(
+    Role.ADMIN,
+    "org.agency.manage",
+    "accounts.official.manage",
+    "audit.view",
+    "calendar.manage",
+    "org.unit.manage",
+)
 grant(Role.LEADER, "audit.view")

@@ -34,30 +34,68 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("quantri", "QuanTri@2025!", "Nguyễn Văn Quản", "000.00.00.H26", "Quản trị hệ thống thành phố",
-                ((Role.ADMIN, RoleScope.SUBTREE),)),
-    DemoAccount("lanhdao.sokhcn", "LanhDao@2025!", "Trần Thị Lan", hn.city_code(15), "Phó Giám đốc Sở",
-                ((Role.LEADER, RoleScope.SUBTREE),)),
-    DemoAccount("vanthu.sokhcn", "VanThu@2025!", "Lê Văn Thư", hn.city_code(15), "Văn thư",
-                ((Role.CLERK, RoleScope.AGENCY),)),
-    DemoAccount("chuyenvien.sokhcn", "ChuyenVien@2025!", "Phạm Minh Chuyên", hn.city_code(15), "Chuyên viên",
-                ((Role.SPECIALIST, RoleScope.AGENCY),)),
-    DemoAccount("quantri.badinh", "QuanTriBD@2025!", "Hoàng Thị Ba", "001.00.90.H26", "Công chức Văn phòng",
-                ((Role.ADMIN, RoleScope.SUBTREE),)),
-    DemoAccount("motcua.badinh", "MotCua@2025!", "Đỗ Văn Cửa", "001.01.90.H26", "Cán bộ một cửa",
-                ((Role.DESK_OFFICER, RoleScope.AGENCY),)),
+    DemoAccount(
+        "quantri",
+        "QuanTri@2025!",
+        "Nguyễn Văn Quản",
+        "000.00.00.H26",
+        "Quản trị hệ thống thành phố",
+        ((Role.ADMIN, RoleScope.SUBTREE),),
+    ),
+    DemoAccount(
+        "lanhdao.sokhcn",
+        "LanhDao@2025!",
+        "Trần Thị Lan",
+        hn.city_code(15),
+        "Phó Giám đốc Sở",
+        ((Role.LEADER, RoleScope.SUBTREE),),
+    ),
+    DemoAccount(
+        "vanthu.sokhcn",
+        "VanThu@2025!",
+        "Lê Văn Thư",
+        hn.city_code(15),
+        "Văn thư",
+        ((Role.CLERK, RoleScope.AGENCY),),
+    ),
+    DemoAccount(
+        "chuyenvien.sokhcn",
+        "ChuyenVien@2025!",
+        "Phạm Minh Chuyên",
+        hn.city_code(15),
+        "Chuyên viên",
+        ((Role.SPECIALIST, RoleScope.AGENCY),),
+    ),
+    DemoAccount(
+        "quantri.badinh",
+        "QuanTriBD@2025!",
+        "Hoàng Thị Ba",
+        "001.00.90.H26",
+        "Công chức Văn phòng",
+        ((Role.ADMIN, RoleScope.SUBTREE),),
+    ),
+    DemoAccount(
+        "motcua.badinh",
+        "MotCua@2025!",
+        "Đỗ Văn Cửa",
+        "001.01.90.H26",
+        "Cán bộ một cửa",
+        ((Role.DESK_OFFICER, RoleScope.AGENCY),),
+    ),
 ]
 
 
 def _hanoi_units() -> tuple[list[tuple[str, str, str, str, str]], list[tuple[str, str]]]:
     legacy = [
-        (w.parent.code, w.parent.name, w.parent.kind, w.code, w.name)
-        for w in AdministrativeUnit.objects.filter(level=3, valid_from__isnull=True, parent__parent__code="01")
-        .select_related("parent")
+        (district_code, district_name, district_kind, code, name)
+        for district_code, district_name, district_kind, code, name in AdministrativeUnit.objects.filter(
+            level=3, valid_from__isnull=True, parent__parent__code="01"
+        ).values_list("parent__code", "parent__name", "parent__kind", "code", "name")
     ]
     new = list(
-        AdministrativeUnit.objects.filter(level=3, valid_from=loaders.REFORM_2025, parent__code="01")
-        .values_list("code", "name")
+        AdministrativeUnit.objects.filter(
+            level=3, valid_from=loaders.REFORM_2025, parent__code="01"
+        ).values_list("code", "name")
     )
     return legacy, new
 
@@ -71,24 +109,32 @@ def seed_agencies() -> int:
         for bb, _name, preds in hn.NEW_2025_BODIES:
             agency_links_bulk_create(
                 links=[(hn.city_code(p), None, hn.city_code(bb), hn.DEPT_MERGE_2025) for p in preds],
-                kind=EventKind.MERGE, effective_date=hn.DEPT_MERGE_2025,
+                kind=EventKind.MERGE,
+                effective_date=hn.DEPT_MERGE_2025,
                 legal_basis="Sắp xếp tổ chức các sở theo Nghị định 45/2025/NĐ-CP",
             )
         for old, into in hn.ABSORBED:
             agency_links_bulk_create(
-                links=[(hn.city_code(old), None, hn.city_code(into), None)], kind=EventKind.MERGE,
-                effective_date=hn.DEPT_MERGE_2025, legal_basis="Sắp xếp tổ chức các sở theo Nghị định 45/2025/NĐ-CP",
+                links=[(hn.city_code(old), None, hn.city_code(into), None)],
+                kind=EventKind.MERGE,
+                effective_date=hn.DEPT_MERGE_2025,
+                legal_basis="Sắp xếp tổ chức các sở theo Nghị định 45/2025/NĐ-CP",
             )
         # Commune People's Committees follow their wards across the 2025 reform.
         by_unit = {a.unit_id: (a.code, a.valid_from) for a in Agency.objects.filter(kind="ubnd", level=3)}
         links = [
             (*by_unit[p], *by_unit[s])
-            for p, s in UnitLink.objects.filter(successor__parent__code="01", successor__level=3)
-            .values_list("predecessor_id", "successor_id")
+            for p, s in UnitLink.objects.filter(successor__parent__code="01", successor__level=3).values_list(
+                "predecessor_id", "successor_id"
+            )
             if p in by_unit and s in by_unit
         ]
-        agency_links_bulk_create(links=links, kind=EventKind.MERGE, effective_date=loaders.REFORM_2025,
-                                 legal_basis=loaders.WARD_MERGE_BASIS_BY_PROVINCE["01"])
+        agency_links_bulk_create(
+            links=links,
+            kind=EventKind.MERGE,
+            effective_date=loaders.REFORM_2025,
+            legal_basis=loaders.WARD_MERGE_BASIS_BY_PROVINCE["01"],
+        )
     return Agency.objects.count()
 
 
@@ -101,8 +147,13 @@ def seed_demo_accounts() -> list[DemoAccount]:
                 continue
             user, created = User.objects.get_or_create(
                 username=acc.username,
-                defaults={"kind": AccountKind.OFFICIAL, "full_name": acc.full_name, "agency": agency,
-                          "position": acc.position, "search_name": fold(acc.full_name)},
+                defaults={
+                    "kind": AccountKind.OFFICIAL,
+                    "full_name": acc.full_name,
+                    "agency": agency,
+                    "position": acc.position,
+                    "search_name": fold(acc.full_name),
+                },
             )
             user.set_password(acc.password)
             if {r for r, _ in acc.roles} & set(settings.TOTP_REQUIRED_ROLES) and not user.totp_secret:
@@ -112,10 +163,17 @@ def seed_demo_accounts() -> list[DemoAccount]:
             user.failed_logins, user.locked_until = 0, None
             user.save()
             for role, scope in acc.roles:
-                RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency, defaults={"scope": scope})
+                RoleAssignment.objects.get_or_create(
+                    user=user, role=role, agency=agency, defaults={"scope": scope}
+                )
             if created:
-                audit_record(actor=None, action="accounts.official.create", target=user,
-                             after={"username": user.username, "seed": "demo"}, agency_code=agency.code)
+                audit_record(
+                    actor=None,
+                    action="accounts.official.create",
+                    target=user,
+                    after={"username": user.username, "seed": "demo"},
+                    agency_code=agency.code,
+                )
     return DEMO_ACCOUNTS
 
 
@@ -123,7 +181,9 @@ def _scale_plan(total: int) -> Iterator[tuple[int, str, int]]:
     """Spread ``total`` accounts over the 633 agencies of 2024 by weight: a department employs more
     people on the system than a commune. Yields (agency id, code, count)."""
     agencies = list(
-        Agency.objects.filter(valid_on(dt.date(2024, 12, 31))).order_by("path").values_list("pk", "code", "level")
+        Agency.objects.filter(valid_on(dt.date(2024, 12, 31)))
+        .order_by("path")
+        .values_list("pk", "code", "level")
     )
     weights = {1: 120, 2: 60, 3: 30}
     raw = [(pk, code, weights[level]) for pk, code, level in agencies]
@@ -135,7 +195,9 @@ def _scale_plan(total: int) -> Iterator[tuple[int, str, int]]:
         yield pk, code, n
 
 
-def seed_scale_accounts(total: int = HANOI_OFFICIAL_ACCOUNTS, progress: Callable[[int], None] | None = None) -> int:
+def seed_scale_accounts(
+    total: int = HANOI_OFFICIAL_ACCOUNTS, progress: Callable[[int], None] | None = None
+) -> int:
     """Officials up to the seed's scale, keyed by username so a re-run creates none twice."""
     password = make_password(SCALE_PASSWORD)  # one hash for all: hashing 31k passwords would take minutes
     existing = set(User.objects.filter(username__startswith="cb.").values_list("username", flat=True))
@@ -148,20 +210,42 @@ def seed_scale_accounts(total: int = HANOI_OFFICIAL_ACCOUNTS, progress: Callable
             username = f"cb.{compact}.{i:04d}"
             if username in existing:
                 continue
-            batch.append(User(username=username, kind=AccountKind.OFFICIAL, agency_id=agency_id, password=password,
-                              full_name=f"Cán bộ {i:04d}", search_name=f"can bo {i:04d}", position="Công chức"))
+            batch.append(
+                User(
+                    username=username,
+                    kind=AccountKind.OFFICIAL,
+                    agency_id=agency_id,
+                    password=password,
+                    full_name=f"Cán bộ {i:04d}",
+                    search_name=f"can bo {i:04d}",
+                    position="Công chức",
+                )
+            )
         if batch:
             with transaction.atomic():
                 User.objects.bulk_create(batch, batch_size=1000)
-                ids = User.objects.filter(username__in=[u.username for u in batch]).values_list("pk", "username")
+                ids = User.objects.filter(username__in=[u.username for u in batch]).values_list(
+                    "pk", "username"
+                )
                 RoleAssignment.objects.bulk_create(
-                    [RoleAssignment(user_id=pk, agency_id=agency_id, scope=RoleScope.AGENCY,
-                                    role=roles_cycle[int(name.rsplit(".", 1)[1]) % len(roles_cycle)])
-                     for pk, name in ids],
+                    [
+                        RoleAssignment(
+                            user_id=pk,
+                            agency_id=agency_id,
+                            scope=RoleScope.AGENCY,
+                            role=roles_cycle[int(name.rsplit(".", 1)[1]) % len(roles_cycle)],
+                        )
+                        for pk, name in ids
+                    ],
                     batch_size=1000,
                 )
-                audit_record(actor=None, action="accounts.official.bulk_create", target=("org.agency", str(agency_id)),
-                             after={"created": len(batch), "seed": "hanoi"}, agency_code=code)
+                audit_record(
+                    actor=None,
+                    action="accounts.official.bulk_create",
+                    target=("org.agency", str(agency_id)),
+                    after={"created": len(batch), "seed": "hanoi"},
+                    agency_code=code,
+                )
             created += len(batch)
         if progress:
             progress(n)

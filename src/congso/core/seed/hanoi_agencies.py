@@ -50,16 +50,43 @@ CITY_BODIES: list[tuple[int, str, str, dt.date | None, int | None]] = [
     (21, "Ban Dân tộc", AgencyKind.DEPARTMENT, DEPT_MERGE_2025, 48),
     (22, "Ban Quản lý các khu công nghiệp và chế xuất Hà Nội", AgencyKind.OTHER, None, None),
     (23, "Ban Quản lý dự án đầu tư xây dựng công trình dân dụng", AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
-    (24, "Ban Quản lý dự án đầu tư xây dựng công trình giao thông", AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
-    (25, "Ban Quản lý dự án đầu tư xây dựng công trình cấp nước, thoát nước và môi trường",
-     AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
-    (26, "Ban Quản lý dự án đầu tư xây dựng công trình văn hóa - xã hội", AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
-    (27, "Ban Quản lý dự án đầu tư xây dựng công trình hạ tầng kỹ thuật và nông nghiệp",
-     AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
+    (
+        24,
+        "Ban Quản lý dự án đầu tư xây dựng công trình giao thông",
+        AgencyKind.PUBLIC_SERVICE_UNIT,
+        None,
+        None,
+    ),
+    (
+        25,
+        "Ban Quản lý dự án đầu tư xây dựng công trình cấp nước, thoát nước và môi trường",
+        AgencyKind.PUBLIC_SERVICE_UNIT,
+        None,
+        None,
+    ),
+    (
+        26,
+        "Ban Quản lý dự án đầu tư xây dựng công trình văn hóa - xã hội",
+        AgencyKind.PUBLIC_SERVICE_UNIT,
+        None,
+        None,
+    ),
+    (
+        27,
+        "Ban Quản lý dự án đầu tư xây dựng công trình hạ tầng kỹ thuật và nông nghiệp",
+        AgencyKind.PUBLIC_SERVICE_UNIT,
+        None,
+        None,
+    ),
     (28, "Đài Phát thanh và Truyền hình Hà Nội", AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
     (29, "Trung tâm Phục vụ hành chính công thành phố Hà Nội", AgencyKind.ONE_STOP_CENTRE, None, None),
-    (30, "Trung tâm Xúc tiến đầu tư, thương mại, du lịch thành phố Hà Nội", AgencyKind.PUBLIC_SERVICE_UNIT,
-     None, None),
+    (
+        30,
+        "Trung tâm Xúc tiến đầu tư, thương mại, du lịch thành phố Hà Nội",
+        AgencyKind.PUBLIC_SERVICE_UNIT,
+        None,
+        None,
+    ),
     (31, "Quỹ Đầu tư phát triển thành phố Hà Nội", AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
     (32, "Ban Tiếp công dân thành phố", AgencyKind.OTHER, None, None),
     (33, "Viện Nghiên cứu phát triển kinh tế - xã hội Hà Nội", AgencyKind.PUBLIC_SERVICE_UNIT, None, None),
@@ -90,8 +117,7 @@ def city_code(bb: int) -> str:
     return f"000.00.{bb:02d}.H26"
 
 
-def build_specs(legacy_units: list[tuple[str, str, str, str, str]],
-                new_wards: list[tuple[str, str]]) -> list:
+def build_specs(legacy_units: list[tuple[str, str, str, str, str]], new_wards: list[tuple[str, str]]) -> list:
     """Agency specs for both eras.
 
     ``legacy_units``: (district code, district name, district kind label, ward code, ward name)
@@ -100,15 +126,40 @@ def build_specs(legacy_units: list[tuple[str, str, str, str, str]],
     from congso.core.org.services import AgencySpec
 
     specs: list[AgencySpec] = [
-        AgencySpec(code=ROOT[0], name="Ủy ban nhân dân thành phố Hà Nội", short_name="UBND TP Hà Nội",
-                   kind=AgencyKind.PEOPLES_COMMITTEE, level=UnitLevel.PROVINCE, parent_key=None, unit_key=CITY_UNIT)
+        AgencySpec(
+            code=ROOT[0],
+            name="Ủy ban nhân dân thành phố Hà Nội",
+            short_name="UBND TP Hà Nội",
+            kind=AgencyKind.PEOPLES_COMMITTEE,
+            level=UnitLevel.PROVINCE,
+            parent_key=None,
+            unit_key=CITY_UNIT,
+        )
     ]
     for bb, name, kind, valid_to, _merged_into in CITY_BODIES:
-        specs.append(AgencySpec(code=city_code(bb), name=name, kind=kind, level=UnitLevel.PROVINCE,
-                                parent_key=ROOT, unit_key=CITY_UNIT, valid_to=valid_to))
+        specs.append(
+            AgencySpec(
+                code=city_code(bb),
+                name=name,
+                kind=kind,
+                level=UnitLevel.PROVINCE,
+                parent_key=ROOT,
+                unit_key=CITY_UNIT,
+                valid_to=valid_to,
+            )
+        )
     for bb, name, _preds in NEW_2025_BODIES:
-        specs.append(AgencySpec(code=city_code(bb), name=name, kind=AgencyKind.DEPARTMENT, level=UnitLevel.PROVINCE,
-                                parent_key=ROOT, unit_key=CITY_UNIT, valid_from=DEPT_MERGE_2025))
+        specs.append(
+            AgencySpec(
+                code=city_code(bb),
+                name=name,
+                kind=AgencyKind.DEPARTMENT,
+                level=UnitLevel.PROVINCE,
+                parent_key=ROOT,
+                unit_key=CITY_UNIT,
+                valid_from=DEPT_MERGE_2025,
+            )
+        )
 
     districts: dict[str, int] = {}
     commune_seq: dict[str, int] = {}
@@ -117,26 +168,65 @@ def build_specs(legacy_units: list[tuple[str, str, str, str, str]],
             bb = 50 + len(districts)
             districts[dcode] = bb
             dkey = (f"000.00.{bb:02d}.H26", None)
-            specs.append(AgencySpec(code=dkey[0], name=f"Ủy ban nhân dân {dname}", kind=AgencyKind.PEOPLES_COMMITTEE,
-                                    level=UnitLevel.DISTRICT, parent_key=ROOT, unit_key=(dcode, None),
-                                    valid_to=REFORM_2025))
-            specs.append(AgencySpec(code=f"000.01.{bb:02d}.H26", name=f"Phòng Văn hóa và Thông tin {dname}",
-                                    kind=AgencyKind.DIVISION, level=UnitLevel.DISTRICT, parent_key=dkey,
-                                    unit_key=(dcode, None), valid_to=REFORM_2025))
+            specs.append(
+                AgencySpec(
+                    code=dkey[0],
+                    name=f"Ủy ban nhân dân {dname}",
+                    kind=AgencyKind.PEOPLES_COMMITTEE,
+                    level=UnitLevel.DISTRICT,
+                    parent_key=ROOT,
+                    unit_key=(dcode, None),
+                    valid_to=REFORM_2025,
+                )
+            )
+            specs.append(
+                AgencySpec(
+                    code=f"000.01.{bb:02d}.H26",
+                    name=f"Phòng Văn hóa và Thông tin {dname}",
+                    kind=AgencyKind.DIVISION,
+                    level=UnitLevel.DISTRICT,
+                    parent_key=dkey,
+                    unit_key=(dcode, None),
+                    valid_to=REFORM_2025,
+                )
+            )
             commune_seq[dcode] = 1
         bb = districts[dcode]
         commune_seq[dcode] += 1
-        specs.append(AgencySpec(code=f"000.{commune_seq[dcode]:02d}.{bb:02d}.H26", name=f"Ủy ban nhân dân {wname}",
-                                kind=AgencyKind.PEOPLES_COMMITTEE, level=UnitLevel.COMMUNE,
-                                parent_key=(f"000.00.{bb:02d}.H26", None), unit_key=(wcode, None),
-                                valid_to=REFORM_2025))
+        specs.append(
+            AgencySpec(
+                code=f"000.{commune_seq[dcode]:02d}.{bb:02d}.H26",
+                name=f"Ủy ban nhân dân {wname}",
+                kind=AgencyKind.PEOPLES_COMMITTEE,
+                level=UnitLevel.COMMUNE,
+                parent_key=(f"000.00.{bb:02d}.H26", None),
+                unit_key=(wcode, None),
+                valid_to=REFORM_2025,
+            )
+        )
 
     for n, (wcode, wname) in enumerate(sorted(new_wards), start=1):
         ukey = (f"{n:03d}.00.90.H26", REFORM_2025)
-        specs.append(AgencySpec(code=ukey[0], name=f"Ủy ban nhân dân {wname}", kind=AgencyKind.PEOPLES_COMMITTEE,
-                                level=UnitLevel.COMMUNE, parent_key=ROOT, unit_key=(wcode, REFORM_2025),
-                                valid_from=REFORM_2025))
-        specs.append(AgencySpec(code=f"{n:03d}.01.90.H26", name=f"Trung tâm Phục vụ hành chính công {wname}",
-                                kind=AgencyKind.ONE_STOP_CENTRE, level=UnitLevel.COMMUNE, parent_key=ukey,
-                                unit_key=(wcode, REFORM_2025), valid_from=REFORM_2025))
+        specs.append(
+            AgencySpec(
+                code=ukey[0],
+                name=f"Ủy ban nhân dân {wname}",
+                kind=AgencyKind.PEOPLES_COMMITTEE,
+                level=UnitLevel.COMMUNE,
+                parent_key=ROOT,
+                unit_key=(wcode, REFORM_2025),
+                valid_from=REFORM_2025,
+            )
+        )
+        specs.append(
+            AgencySpec(
+                code=f"{n:03d}.01.90.H26",
+                name=f"Trung tâm Phục vụ hành chính công {wname}",
+                kind=AgencyKind.ONE_STOP_CENTRE,
+                level=UnitLevel.COMMUNE,
+                parent_key=ukey,
+                unit_key=(wcode, REFORM_2025),
+                valid_from=REFORM_2025,
+            )
+        )
     return specs

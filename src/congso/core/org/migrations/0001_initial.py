@@ -5,138 +5,298 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ReorgEvent',
+            name="ReorgEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merge', 'Nhập'), ('split', 'Chia tách'), ('rename', 'Đổi tên'), ('reclassify', 'Chuyển loại'), ('abolish', 'Giải thể / kết thúc'), ('establish', 'Thành lập'), ('move', 'Điều chỉnh địa giới')], max_length=16)),
-                ('effective_date', models.DateField()),
-                ('legal_basis', models.CharField(blank=True, max_length=200)),
-                ('note', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merge", "Nhập"),
+                            ("split", "Chia tách"),
+                            ("rename", "Đổi tên"),
+                            ("reclassify", "Chuyển loại"),
+                            ("abolish", "Giải thể / kết thúc"),
+                            ("establish", "Thành lập"),
+                            ("move", "Điều chỉnh địa giới"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("effective_date", models.DateField()),
+                ("legal_basis", models.CharField(blank=True, max_length=200)),
+                ("note", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'db_table': 'org_reorg_event',
-                'ordering': ['effective_date', 'id'],
+                "db_table": "org_reorg_event",
+                "ordering": ["effective_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('code', models.CharField(max_length=10)),
-                ('name', models.CharField(max_length=120)),
-                ('short_name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('thanh_pho_tw', 'Thành phố trực thuộc trung ương'), ('tinh', 'Tỉnh'), ('quan', 'Quận'), ('huyen', 'Huyện'), ('thi_xa', 'Thị xã'), ('thanh_pho', 'Thành phố thuộc tỉnh'), ('phuong', 'Phường'), ('xa', 'Xã'), ('thi_tran', 'Thị trấn'), ('dac_khu', 'Đặc khu')], max_length=16)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Cấp tỉnh'), (2, 'Cấp huyện'), (3, 'Cấp xã')])),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('search_name', models.CharField(db_index=True, max_length=120)),
-                ('source', models.CharField(max_length=60)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("code", models.CharField(max_length=10)),
+                ("name", models.CharField(max_length=120)),
+                ("short_name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("thanh_pho_tw", "Thành phố trực thuộc trung ương"),
+                            ("tinh", "Tỉnh"),
+                            ("quan", "Quận"),
+                            ("huyen", "Huyện"),
+                            ("thi_xa", "Thị xã"),
+                            ("thanh_pho", "Thành phố thuộc tỉnh"),
+                            ("phuong", "Phường"),
+                            ("xa", "Xã"),
+                            ("thi_tran", "Thị trấn"),
+                            ("dac_khu", "Đặc khu"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Cấp tỉnh"), (2, "Cấp huyện"), (3, "Cấp xã")]
+                    ),
+                ),
+                ("latitude", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("longitude", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("area_km2", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                ("search_name", models.CharField(db_index=True, max_length=120)),
+                ("source", models.CharField(max_length=60)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'org_unit',
-                'ordering': ['code', 'valid_from'],
+                "db_table": "org_unit",
+                "ordering": ["code", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('code', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('short_name', models.CharField(blank=True, max_length=80)),
-                ('kind', models.CharField(choices=[('ubnd', 'Ủy ban nhân dân'), ('so', 'Sở, ban, ngành'), ('mot_cua', 'Trung tâm / bộ phận một cửa'), ('phong', 'Phòng chuyên môn'), ('su_nghiep', 'Đơn vị sự nghiệp'), ('khac', 'Cơ quan khác')], max_length=12)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Cấp tỉnh'), (2, 'Cấp huyện'), (3, 'Cấp xã')])),
-                ('path', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('search_name', models.CharField(db_index=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.agency')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='org.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("code", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                ("short_name", models.CharField(blank=True, max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ubnd", "Ủy ban nhân dân"),
+                            ("so", "Sở, ban, ngành"),
+                            ("mot_cua", "Trung tâm / bộ phận một cửa"),
+                            ("phong", "Phòng chuyên môn"),
+                            ("su_nghiep", "Đơn vị sự nghiệp"),
+                            ("khac", "Cơ quan khác"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Cấp tỉnh"), (2, "Cấp huyện"), (3, "Cấp xã")]
+                    ),
+                ),
+                ("path", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("search_name", models.CharField(db_index=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="org.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'db_table': 'org_agency',
-                'ordering': ['path'],
+                "verbose_name_plural": "agencies",
+                "db_table": "org_agency",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyLink',
+            name="AgencyLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successor_links', to='org.agency')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessor_links', to='org.agency')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agency_links', to='org.reorgevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successor_links",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessor_links",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agency_links",
+                        to="org.reorgevent",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'org_agency_link',
+                "db_table": "org_agency_link",
             },
         ),
         migrations.CreateModel(
-            name='UnitLink',
+            name="UnitLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('share', models.DecimalField(decimal_places=6, max_digits=7)),
-                ('share_basis', models.CharField(default='whole', max_length=16)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_links', to='org.reorgevent')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successor_links', to='org.administrativeunit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessor_links', to='org.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("share", models.DecimalField(decimal_places=6, max_digits=7)),
+                ("share_basis", models.CharField(default="whole", max_length=16)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unit_links",
+                        to="org.reorgevent",
+                    ),
+                ),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successor_links",
+                        to="org.administrativeunit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessor_links",
+                        to="org.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'org_unit_link',
+                "db_table": "org_unit_link",
             },
         ),
         migrations.AddIndex(
-            model_name='administrativeunit',
-            index=models.Index(fields=['code', 'valid_from', 'valid_to'], name='org_unit_code_idx'),
+            model_name="administrativeunit",
+            index=models.Index(fields=["code", "valid_from", "valid_to"], name="org_unit_code_idx"),
         ),
         migrations.AddIndex(
-            model_name='administrativeunit',
-            index=models.Index(fields=['parent', 'level', 'valid_to'], name='org_unit_parent_idx'),
+            model_name="administrativeunit",
+            index=models.Index(fields=["parent", "level", "valid_to"], name="org_unit_parent_idx"),
         ),
         migrations.AddIndex(
-            model_name='administrativeunit',
-            index=models.Index(fields=['level', 'valid_to', 'valid_from'], name='org_unit_level_idx'),
+            model_name="administrativeunit",
+            index=models.Index(fields=["level", "valid_to", "valid_from"], name="org_unit_level_idx"),
         ),
         migrations.AddConstraint(
-            model_name='administrativeunit',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='org_unit_code_from_uniq'),
+            model_name="administrativeunit",
+            constraint=models.UniqueConstraint(fields=("code", "valid_from"), name="org_unit_code_from_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='administrativeunit',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('code',), name='org_unit_code_open_uniq'),
+            model_name="administrativeunit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_from__isnull", True)),
+                fields=("code",),
+                name="org_unit_code_open_uniq",
+            ),
         ),
         migrations.AddIndex(
-            model_name='agency',
-            index=models.Index(fields=['code', 'valid_from', 'valid_to'], name='org_agency_code_idx'),
+            model_name="agency",
+            index=models.Index(fields=["code", "valid_from", "valid_to"], name="org_agency_code_idx"),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='org_agency_code_from_uniq'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(
+                fields=("code", "valid_from"), name="org_agency_code_from_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('code',), name='org_agency_code_open_uniq'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_from__isnull", True)),
+                fields=("code",),
+                name="org_agency_code_open_uniq",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencylink',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='org_agency_link_uniq'),
+            model_name="agencylink",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="org_agency_link_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitlink',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='org_unit_link_uniq'),
+            model_name="unitlink",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="org_unit_link_uniq"
+            ),
         ),
     ]
