@@ -50,3 +50,15 @@ def test_worker_without_broker_explains(capsys, settings) -> None:
     settings.CELERY_BROKER_URL = ""
     assert cli(["worker"]) == 2
     assert "CONGSO_BROKER_URL" in capsys.readouterr().err
+
+
+def test_officials_command_goes_through_the_policy_layer(capsys, make_official) -> None:
+    from tests.conftest import BA_DINH, SO_TU_PHAP
+
+    make_official("cv.tp.cli", SO_TU_PHAP, ("specialist", "agency"))
+    make_official("cv.bd.cli", BA_DINH, ("specialist", "agency"))
+    assert cli(["officials", "--as", "cv.bd.cli"]) == 0
+    out = capsys.readouterr().out
+    assert "cv.bd.cli" in out and "cv.tp.cli" not in out
+    assert "(1/1 tài khoản trong phạm vi của cv.bd.cli)" in out
+    assert cli(["officials", "--as", "khong.co"]) == 1

@@ -142,6 +142,23 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_officials(args: argparse.Namespace) -> int:
+    """List officials as USER would see them: the CLI reads through the same scoped selectors."""
+    from congso.core.accounts.selectors import officials_visible, user_by_username
+
+    actor = user_by_username(args.as_user)
+    if actor is None or not actor.is_active:
+        print(f"Không có tài khoản đang hoạt động '{args.as_user}'.", file=sys.stderr)
+        return 1
+    rows = officials_visible(actor=actor, q=args.q)
+    total = rows.count()
+    for user in rows[: args.limit]:
+        agency = user.agency.code if user.agency else "-"
+        print(f"{user.username:<32} {agency:<16} {user.full_name}")
+    print(f"({min(total, args.limit)}/{total} tài khoản trong phạm vi của {actor.username})")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
@@ -191,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = audit.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký")
     p.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("officials", help="liệt kê cán bộ trong phạm vi một tài khoản được xem")
+    p.add_argument("--as", dest="as_user", required=True, help="tên đăng nhập của người xem")
+    p.add_argument("-q", default=None, help="tìm theo tên (không cần dấu)")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_officials)
 
     p = sub.add_parser("check", help="kiểm tra cấu hình và migration")
     p.add_argument("--deploy", action="store_true")
