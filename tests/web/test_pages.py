@@ -427,8 +427,15 @@ def test_unknown_page_is_a_vietnamese_404(client):
 # --- English -----------------------------------------------------------------------------------
 
 
-def test_english_with_accept_language(client):
-    html = _html(client.get(reverse("web:login"), headers={"accept-language": "en"}))
+def test_pages_are_vietnamese_even_when_the_browser_accepts_english(client):
+    html = _html(client.get(reverse("web:login"), headers={"accept-language": "en-US,en;q=0.9"}))
+    assert '<html lang="vi">' in html
+    assert "Mã xác thực 6 số" in html
+
+
+def test_english_when_chosen(client):
+    client.cookies["django_language"] = "en"
+    html = _html(client.get(reverse("web:login")))
     assert '<html lang="en">' in html
     assert "Log in" in html
     assert "6-digit authentication code" in html
