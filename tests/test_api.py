@@ -270,3 +270,12 @@ def test_calendar_api(client: Client) -> None:
     assert body["result"] == "2025-02-03"  # Tết 2025: 25/1–2/2 off
     resp = client.get("/api/v1/calendar/add", {"start": "2099-12-01", "days": 5})
     assert resp.status_code == 400
+
+
+def test_children_of_an_unknown_parent_is_a_404(client: Client) -> None:
+    resp = client.get("/api/v1/org/units", {"as_of": "2025-07-01", "parent": "001"})
+    assert resp.status_code == 404
+    assert problem(resp)["detail"] == "Không có đơn vị hành chính mã 001 vào ngày 01/07/2025."
+    # A ward has no children: an empty list, not an error.
+    body = client.get("/api/v1/org/units", {"as_of": "2025-07-01", "parent": "00004"}).json()
+    assert (body["count"], body["items"]) == (0, [])

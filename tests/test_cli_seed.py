@@ -62,3 +62,12 @@ def test_officials_command_goes_through_the_policy_layer(capsys, make_official) 
     assert "cv.bd.cli" in out and "cv.tp.cli" not in out
     assert "(1/1 tài khoản trong phạm vi của cv.bd.cli)" in out
     assert cli(["officials", "--as", "khong.co"]) == 1
+
+
+def test_token_create_command(capsys, make_official, client) -> None:
+    make_official("he.thong.bc", "000.00.00.H26", ("specialist", "agency"))
+    assert cli(["token", "create", "--user", "he.thong.bc", "--name", "Hệ thống báo cáo quốc gia"]) == 0
+    secret = capsys.readouterr().out.strip()
+    me = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert me["username"] == "he.thong.bc"
+    assert cli(["token", "create", "--user", "khong.co", "--name", "x"]) == 1

@@ -159,6 +159,31 @@ def cmd_officials(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Issue an API token for a system or an official (the operator acts as the system here)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from congso.core.accounts.selectors import user_by_username
+    from congso.core.accounts.services import api_token_create
+    from congso.core.errors import DomainError
+
+    user = user_by_username(args.user)
+    if user is None:
+        print(f"Không có tài khoản '{args.user}'.", file=sys.stderr)
+        return 1
+    expires = timezone.now() + dt.timedelta(days=args.days) if args.days else None
+    try:
+        issued = api_token_create(actor=user, user=user, name=args.name, expires_at=expires)
+    except DomainError as exc:
+        print(exc.detail, file=sys.stderr)
+        return 1
+    print(issued.secret)
+    print("Token chỉ hiển thị một lần; gửi kèm tiêu đề 'Authorization: Bearer <token>'.", file=sys.stderr)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
@@ -214,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", default=None, help="tìm theo tên (không cần dấu)")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=cmd_officials)
+
+    token = sub.add_parser("token", help="token API").add_subparsers(dest="token_command", required=True)
+    p = token.add_parser("create", help="cấp token API cho một tài khoản (in ra một lần)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--days", type=int, default=365, help="số ngày hiệu lực (0: không hết hạn)")
+    p.set_defaults(func=cmd_token_create)
 
     p = sub.add_parser("check", help="kiểm tra cấu hình và migration")
     p.add_argument("--deploy", action="store_true")

@@ -335,6 +335,7 @@ def citizen_from_eid(
             )
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
+        audit_record(actor=user, action="accounts.login", target=user, after={"method": "eid"})
     return user
 
 

@@ -107,6 +107,8 @@ def list_units(
         *UNIT_FIELDS, "parent__code"
     )
     items, meta = paginate(qs, page, page_size)
+    if not items and parent:
+        selectors.unit_get(code=parent, as_of=day)  # an unknown parent is a 404, not an empty list
     return {"as_of": day, **meta, "items": [unit_row(r) for r in items]}
 
 

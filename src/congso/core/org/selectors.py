@@ -23,8 +23,9 @@ def units_as_of(
 ) -> QuerySet[AdministrativeUnit]:
     qs = AdministrativeUnit.objects.filter(valid_on(as_of))
     if parent_code is not None:
-        parent = unit_get(code=parent_code, as_of=as_of)
-        qs = qs.filter(parent_id=parent.pk)
+        # Joined rather than looked up first: one query. A parent that does not exist on that
+        # date yields no rows; callers that must tell "no children" from "no parent" use unit_get.
+        qs = qs.filter(valid_on(as_of, "parent__"), parent__code=parent_code)
     if level is not None:
         qs = qs.filter(level=level)
     if q:
