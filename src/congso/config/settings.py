@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "congso.core.org",
     "congso.core.accounts",
     "congso.core.calendar",
+    "congso.modules.reporting",
     "congso.web",
 ]
 

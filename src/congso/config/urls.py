@@ -14,4 +14,5 @@ urlpatterns = [
 if settings.EID_FAKE_PROVIDER:
     # A stand-in VNeID provider for development and tests; off in production.
     urlpatterns.append(path("dev/eid/", include("congso.core.accounts.fake_eid_urls")))
+urlpatterns.append(path("bao-cao/", include("congso.modules.reporting.urls")))
 urlpatterns.append(path("", include("congso.web.urls")))

@@ -78,5 +78,9 @@ def _mount() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/calendar", calendar_router)
 
+    from congso.modules.reporting.api import router as reporting_router
+
+    api.add_router("/reporting", reporting_router)
+
 
 _mount()

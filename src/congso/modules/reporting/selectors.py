@@ -1,0 +1,198 @@
+"""Reading reporting data: roll-ups over the hierarchy of any date and over time, with no lag —
+computed from the saved values at the moment of the question — and what each agency has due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Min, QuerySet, Sum
+
+from congso.core.errors import InvalidInput, NotFound
+from congso.core.org.models import AdministrativeUnit, valid_on
+from congso.core.policy import agency_scope
+from congso.modules.reporting.formula import parse_formula
+from congso.modules.reporting.hierarchy import unit_mapper
+from congso.modules.reporting.models import (
+    Aggregation,
+    DataValue,
+    Form,
+    Indicator,
+    IndicatorFormula,
+    Submission,
+    SubmissionStatus,
+)
+from congso.modules.reporting.periods import Period, period_parse
+
+Q4 = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    indicator: Indicator
+    hierarchy_as_of: dt.date
+    periods: tuple[Period, ...]
+    # unit id -> period code -> value; and unit id -> the value over all the periods
+    by_period: dict[int, dict[str, Decimal]]
+    total: dict[int, Decimal]
+    units: dict[int, AdministrativeUnit]
+
+
+def indicator_get(code: str) -> Indicator:
+    indicator = Indicator.objects.select_related("combo").filter(code=code).first()
+    if indicator is None:
+        raise NotFound(f"Không có chỉ tiêu mã {code}.")
+    return indicator
+
+
+def formula_for(indicator: Indicator, day: dt.date) -> str:
+    version = IndicatorFormula.objects.filter(indicator=indicator, valid_from__lte=day).order_by("-valid_from").first()
+    if version is None:
+        raise InvalidInput(f"Chỉ tiêu {indicator.code} chưa có công thức áp dụng cho ngày {day:%d/%m/%Y}.")
+    return version.expression
+
+
+def _combine_time(values: list[tuple[Period, Decimal]], how: str) -> Decimal | None:
+    if not values:
+        return None
+    numbers = [v for _, v in values]
+    if how == Aggregation.SUM:
+        return sum(numbers, Decimal(0))
+    if how == Aggregation.AVERAGE:
+        return sum(numbers, Decimal(0)) / len(numbers)
+    if how == Aggregation.LAST:
+        return max(values, key=lambda pv: pv[0].end)[1]
+    if how == Aggregation.MIN:
+        return min(numbers)
+    return max(numbers)
+
+
+def _raw(actor: Any, indicator: Indicator, periods: Sequence[Period], as_of: dt.date, level: int,
+         option: str | None) -> dict[int, dict[str, Decimal]]:
+    """unit id (at ``level`` on ``as_of``) -> period -> value over units, from the saved values."""
+    scope = agency_scope(actor, "reporting.data.view")
+    rows = DataValue.objects.filter(scope.q("agency"), indicator=indicator, period__in=[p.code for p in periods])
+    if option:
+        rows = rows.filter(option_combo__code=option)
+    grouped = rows.values("unit_id", "period").annotate(s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value"))
+    mapper = unit_mapper(as_of, level)
+    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    counts: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in grouped:
+        for target, weight in mapper.targets(row["unit_id"]):
+            cell = sums[target]
+            period = row["period"]
+            if indicator.agg_units == Aggregation.MIN:
+                cell[period] = min(cell.get(period, row["lo"]), row["lo"])
+            elif indicator.agg_units == Aggregation.MAX:
+                cell[period] = max(cell.get(period, row["hi"]), row["hi"])
+            else:
+                cell[period] = cell.get(period, Decimal(0)) + row["s"] * weight
+                counts[target][period] = counts[target].get(period, Decimal(0)) + row["n"] * weight
+    if indicator.agg_units == Aggregation.AVERAGE:
+        for target, cells in sums.items():
+            for period in cells:
+                cells[period] = cells[period] / counts[target][period]
+    return sums
+
+
+def rollup(
+    *,
+    actor: Any,
+    indicator_code: str,
+    period_codes: Sequence[str],
+    hierarchy_as_of: dt.date,
+    level: int = 1,
+    unit_codes: Sequence[str] | None = None,
+    option: str | None = None,
+    _depth: int = 0,
+) -> Rollup:
+    """The indicator over the units of ``hierarchy_as_of`` at ``level`` (1 province, 2 district,
+    3 commune), per period and over all the periods, restricted to what the actor may see."""
+    if _depth > 5:
+        raise InvalidInput("Công thức lồng nhau quá sâu (vòng tham chiếu?).")
+    indicator = indicator_get(indicator_code)
+    periods = tuple(sorted({period_parse(c) for c in period_codes}))
+    if not periods:
+        raise InvalidInput("Cần ít nhất một kỳ báo cáo.")
+    if level not in (1, 2, 3):
+        raise InvalidInput("Cấp tổng hợp phải là 1 (tỉnh), 2 (huyện) hoặc 3 (xã).")
+    by_period: dict[int, dict[str, Decimal]]
+    total: dict[int, Decimal] = {}
+    if indicator.computed:
+        by_period = defaultdict(dict)
+        last_formula = parse_formula(formula_for(indicator, periods[-1].end))
+        parts = {
+            code: rollup(actor=actor, indicator_code=code, period_codes=period_codes, hierarchy_as_of=hierarchy_as_of,
+                         level=level, unit_codes=unit_codes, _depth=_depth + 1)
+            for code in last_formula.references
+        }
+        targets = set().union(*(set(p.by_period) for p in parts.values())) if parts else set()
+        for period in periods:
+            formula = parse_formula(formula_for(indicator, period.end))
+            for missing in set(formula.references) - set(parts):
+                parts[missing] = rollup(actor=actor, indicator_code=missing, period_codes=period_codes,
+                                        hierarchy_as_of=hierarchy_as_of, level=level, unit_codes=unit_codes,
+                                        _depth=_depth + 1)
+            for target in targets:
+                value = formula.evaluate({c: p.by_period.get(target, {}).get(period.code) for c, p in parts.items()})
+                if value is not None:
+                    by_period[target][period.code] = value
+        for target in targets:
+            value = last_formula.evaluate({c: p.total.get(target) for c, p in parts.items()})
+            if value is not None:
+                total[target] = value
+    else:
+        by_period = _raw(actor, indicator, periods, hierarchy_as_of, level, option)
+        index = {p.code: p for p in periods}
+        for target, cells in by_period.items():
+            combined = _combine_time([(index[c], v) for c, v in cells.items()], indicator.agg_time)
+            if combined is not None:
+                total[target] = combined
+    units = {
+        u.pk: u
+        for u in AdministrativeUnit.objects.filter(pk__in=set(by_period) | set(total))
+    }
+    if unit_codes is not None:
+        wanted = set(
+            AdministrativeUnit.objects.filter(valid_on(hierarchy_as_of), code__in=list(unit_codes)).values_list(
+                "pk", flat=True
+            )
+        )
+        by_period = {k: v for k, v in by_period.items() if k in wanted}
+        total = {k: v for k, v in total.items() if k in wanted}
+    return Rollup(
+        indicator=indicator,
+        hierarchy_as_of=hierarchy_as_of,
+        periods=periods,
+        by_period={k: {p: v.quantize(Q4) for p, v in cells.items()} for k, cells in by_period.items()},
+        total={k: v.quantize(Q4) for k, v in total.items()},
+        units=units,
+    )
+
+
+def inbox(*, actor: Any, today: dt.date) -> QuerySet[Submission]:
+    """What the actor's agencies have to report: drafts and returned reports, by deadline."""
+    scope = agency_scope(actor, "reporting.submit")
+    return (
+        Submission.objects.filter(scope.q("agency"))
+        .filter(status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED])
+        .select_related("form", "agency")
+        .order_by("deadline", "form__code")
+    )
+
+
+def not_reported(*, actor: Any, form: Form, period_code: str) -> list[Any]:
+    """Agencies assigned ``form`` under the actor's approval scope that have not submitted."""
+    scope = agency_scope(actor, "reporting.approve")
+    assigned = form.assignments.filter(scope.q("agency__parent")).select_related("agency")
+    done = set(
+        Submission.objects.filter(form=form, period=period_code.upper(),
+                                  status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED])
+        .values_list("agency_id", flat=True)
+    )
+    return [a.agency for a in assigned if a.agency_id not in done]

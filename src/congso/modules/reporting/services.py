@@ -1,0 +1,484 @@
+"""Every write in reporting: the repositories, data entry from any source, and the submission
+workflow. One transaction each, audited inside it, authorised by the policy layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from congso.core.audit.services import audit_record
+from congso.core.calendar.services import add_working_days
+from congso.core.errors import Conflict, InvalidInput
+from congso.core.org.models import Agency, valid_on
+from congso.core.policy import agency_scope, authorize
+from congso.core.search.text import fold
+from congso.modules.reporting.formula import parse_formula
+from congso.modules.reporting.models import (
+    Aggregation,
+    CategoryCombo,
+    CategoryOptionCombo,
+    DataValue,
+    Form,
+    FormAssignment,
+    FormItem,
+    FormSection,
+    Indicator,
+    IndicatorFormula,
+    PeriodType,
+    Regime,
+    Submission,
+    SubmissionStatus,
+    ValueType,
+    Window,
+)
+from congso.modules.reporting.periods import Period, period_parse
+
+DEFAULT_COMBO = "DEFAULT"
+DEFAULT_OPTION = "TONG"  # "tổng số": the single cell of an indicator without disaggregation
+
+
+# --- Repositories ------------------------------------------------------------------------------
+
+
+def combo_ensure(*, actor: Any, code: str, name: str, options: Sequence[tuple[str, str]]) -> CategoryCombo:
+    """Create or complete a category combination with its option combos (idempotent)."""
+    if actor is not None:
+        authorize(actor, "reporting.catalogue.manage", globally=True)
+    if not options:
+        raise InvalidInput(f"Tổ hợp phân tổ {code} cần ít nhất một phương án.")
+    with transaction.atomic():
+        combo, created = CategoryCombo.objects.get_or_create(code=code, defaults={"name": name})
+        existing = set(combo.option_combos.values_list("code", flat=True))
+        fresh = [
+            CategoryOptionCombo(combo=combo, code=c, name=n, order=i)
+            for i, (c, n) in enumerate(options)
+            if c not in existing
+        ]
+        CategoryOptionCombo.objects.bulk_create(fresh)
+        if created or fresh:
+            audit_record(actor=actor, action="reporting.combo.save", target=combo,
+                         after={"code": code, "options": [c for c, _ in options]})
+    return combo
+
+
+def default_combo() -> CategoryCombo:
+    return combo_ensure(actor=None, code=DEFAULT_COMBO, name="Không phân tổ", options=[(DEFAULT_OPTION, "Tổng số")])
+
+
+def indicator_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    unit_of_measure: str,
+    value_type: str = ValueType.NUMBER,
+    agg_units: str = Aggregation.SUM,
+    agg_time: str = Aggregation.SUM,
+    combo_code: str = DEFAULT_COMBO,
+    formula: str | None = None,
+    formula_valid_from: dt.date | None = None,
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+    national_code: str = "",
+    description: str = "",
+) -> Indicator:
+    if actor is not None:
+        authorize(actor, "reporting.catalogue.manage", globally=True)
+    problems = []
+    if not code or not all(ch.isalnum() or ch in "_.-" for ch in code):
+        problems.append({"field": "code", "message": f"Mã chỉ tiêu '{code}' chỉ gồm chữ, số, '_', '.', '-'."})
+    if not name.strip():
+        problems.append({"field": "name", "message": "Tên chỉ tiêu không được để trống."})
+    for key, value, choices in (("value_type", value_type, ValueType.values), ("agg_units", agg_units,
+                                Aggregation.values), ("agg_time", agg_time, Aggregation.values)):
+        if value not in choices:
+            problems.append({"field": key, "message": f"Giá trị '{value}' không hợp lệ cho {key}."})
+    if problems:
+        raise InvalidInput(" ".join(p["message"] for p in problems), errors=problems)
+    parsed = parse_formula(formula) if formula else None
+    if combo_code == DEFAULT_COMBO:
+        combo = default_combo()
+    else:
+        combo = CategoryCombo.objects.filter(code=combo_code).first()
+        if combo is None:
+            raise InvalidInput(f"Không có tổ hợp phân tổ '{combo_code}'.")
+    with transaction.atomic():
+        if Indicator.objects.filter(code=code).exists():
+            raise Conflict(f"Mã chỉ tiêu {code} đã có trong kho chỉ tiêu.")
+        if parsed:
+            known = set(Indicator.objects.filter(code__in=parsed.references).values_list("code", flat=True))
+            missing = [c for c in parsed.references if c not in known]
+            if missing:
+                raise InvalidInput(f"Công thức tham chiếu chỉ tiêu chưa có: {', '.join(missing)}.")
+        indicator = Indicator.objects.create(
+            code=code, name=name.strip(), search_name=fold(name), unit_of_measure=unit_of_measure,
+            value_type=value_type, agg_units=agg_units, agg_time=agg_time, combo=combo, computed=parsed is not None,
+            min_value=min_value, max_value=max_value, national_code=national_code, description=description,
+        )
+        if parsed:
+            IndicatorFormula.objects.create(indicator=indicator, expression=parsed.text,
+                                            valid_from=formula_valid_from or dt.date(1990, 1, 1))
+        audit_record(actor=actor, action="reporting.indicator.create", target=indicator,
+                     after={"code": code, "name": indicator.name, "formula": formula})
+    return indicator
+
+
+def indicator_formula_set(*, actor: Any, indicator: Indicator, expression: str, valid_from: dt.date) -> IndicatorFormula:
+    """A new version of a computed indicator's formula; earlier periods keep the old one."""
+    authorize(actor, "reporting.catalogue.manage", globally=True)
+    if not indicator.computed:
+        raise InvalidInput(f"Chỉ tiêu {indicator.code} là chỉ tiêu nhập liệu, không có công thức.")
+    parsed = parse_formula(expression)
+    if indicator.code in parsed.references:
+        raise InvalidInput(f"Công thức của {indicator.code} không được tham chiếu chính nó.")
+    with transaction.atomic():
+        version, created = IndicatorFormula.objects.update_or_create(
+            indicator=indicator, valid_from=valid_from, defaults={"expression": parsed.text}
+        )
+        audit_record(actor=actor, action="reporting.indicator.formula", target=indicator,
+                     after={"expression": parsed.text, "valid_from": valid_from, "new": created})
+    return version
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    name: str
+    indicators: Sequence[str]
+
+
+def form_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    sections: Sequence[SectionSpec],
+    agency_codes: Sequence[str] = (),
+    period_type: str = PeriodType.MONTHLY,
+    window: str = Window.CALENDAR,
+    regime: str = Regime.PERIODIC,
+    deadline_days: int = 5,
+    legal_basis: str = "",
+    narrative_required: bool = False,
+) -> Form:
+    if actor is not None:
+        authorize(actor, "reporting.catalogue.manage", globally=True)
+    if period_type not in PeriodType.values or window not in Window.values or regime not in Regime.values:
+        raise InvalidInput("Loại kỳ, cách tính kỳ hoặc chế độ báo cáo không hợp lệ.")
+    wanted = {c for s in sections for c in s.indicators}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
+    missing = sorted(wanted - set(indicators))
+    if missing:
+        raise InvalidInput(f"Biểu mẫu {code} dùng chỉ tiêu chưa có trong kho: {', '.join(missing[:10])}.")
+    today = timezone.localdate()
+    agencies = list(Agency.objects.filter(code__in=agency_codes).filter(valid_on(today)))
+    if len(agencies) != len(set(agency_codes)):
+        found = {a.code for a in agencies}
+        raise InvalidInput(f"Không có cơ quan: {', '.join(sorted(set(agency_codes) - found))}.")
+    with transaction.atomic():
+        if Form.objects.filter(code=code).exists():
+            raise Conflict(f"Mã biểu mẫu {code} đã có trong kho biểu mẫu.")
+        form = Form.objects.create(
+            code=code, name=name, search_name=fold(name), regime=regime, period_type=period_type, window=window,
+            deadline_days=deadline_days, legal_basis=legal_basis, narrative_required=narrative_required,
+        )
+        for s_order, spec in enumerate(sections):
+            section = FormSection.objects.create(form=form, code=spec.code, name=spec.name, order=s_order)
+            FormItem.objects.bulk_create(
+                [FormItem(section=section, indicator=indicators[c], order=i) for i, c in enumerate(spec.indicators)]
+            )
+        FormAssignment.objects.bulk_create([FormAssignment(form=form, agency=a) for a in agencies])
+        audit_record(actor=actor, action="reporting.form.create", target=form,
+                     after={"code": code, "indicators": sorted(wanted), "agencies": sorted(agency_codes)})
+    return form
+
+
+# --- Data entry ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One value from any source (web form, Excel, CSV, JSON, ADX). ``ref`` locates it in the
+    source for error messages: "dòng 7", "ô D12 (trang 'Biểu 01')"."""
+
+    indicator: str
+    agency: str
+    period: str
+    value: Any
+    option: str = ""
+    ref: str = ""
+
+
+@dataclass
+class ImportReport:
+    saved: int = 0
+    dry_run: bool = False
+    agencies: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+
+
+def _locate(row: ValueRow, index: int) -> str:
+    return row.ref or f"dòng {index + 1}"
+
+
+def _parse_value(raw: Any, indicator: Indicator) -> Decimal:
+    text = str(raw).strip().replace(" ", "") if raw is not None else ""
+    if text == "":
+        raise ValueError("để trống")
+    if isinstance(raw, str) and "," in text and "." not in text:
+        text = text.replace(",", ".")  # Vietnamese decimal comma: 12,5
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"'{raw}' không phải là số") from None
+    if not value.is_finite():
+        raise ValueError(f"'{raw}' không phải là số")
+    if indicator.value_type == ValueType.INTEGER and value != value.to_integral_value():
+        raise ValueError(f"{indicator.code} nhận số nguyên, không nhận {raw}")
+    if indicator.value_type == ValueType.PERCENT and not Decimal(0) <= value <= Decimal(100):
+        raise ValueError(f"tỷ lệ phải từ 0 đến 100, không phải {raw}")
+    if indicator.min_value is not None and value < indicator.min_value:
+        raise ValueError(f"nhỏ hơn mức tối thiểu {indicator.min_value.normalize()} của {indicator.code}")
+    if indicator.max_value is not None and value > indicator.max_value:
+        raise ValueError(f"lớn hơn mức tối đa {indicator.max_value.normalize()} của {indicator.code}")
+    if abs(value) >= Decimal(10) ** 16:
+        raise ValueError(f"{raw} quá lớn")
+    return value.quantize(Decimal("0.0001"))
+
+
+def datavalues_import(
+    *, actor: Any, rows: Iterable[ValueRow], source: str = "api", dry_run: bool = False
+) -> ImportReport:
+    """Check every row, then save all of them in one transaction — or none: a file with any
+    problem is rejected whole, with every problem listed by its row or cell. Saving the same
+    values again changes nothing (rows are keyed by indicator, option, agency and period)."""
+    rows = list(rows)
+    if not rows:
+        raise InvalidInput("Không có số liệu nào để nhập.")
+    if len(rows) > 2_000_000:
+        raise InvalidInput("Một lần nhập tối đa 2.000.000 giá trị; hãy chia tệp.")
+    errors: list[dict[str, Any]] = []
+
+    def fail(row: ValueRow, index: int, field_name: str, message: str) -> None:
+        errors.append({"row": _locate(row, index), "field": field_name, "message": message})
+
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in={r.indicator for r in rows})}
+    options: dict[tuple[int, str], int] = {
+        (combo_id, code): pk
+        for pk, combo_id, code in CategoryOptionCombo.objects.filter(
+            combo_id__in={i.combo_id for i in indicators.values()}
+        ).values_list("pk", "combo_id", "code")
+    }
+    periods: dict[str, Period] = {}
+    for code in {r.period for r in rows}:
+        try:
+            periods[code] = period_parse(code)
+        except InvalidInput:
+            pass
+    agency_versions: dict[str, list[Agency]] = {}
+    for agency in Agency.objects.filter(code__in={r.agency for r in rows}):
+        agency_versions.setdefault(agency.code, []).append(agency)
+    scope = agency_scope(actor, "reporting.data.enter")
+
+    resolved: dict[tuple[int, int, int, str], tuple[Decimal, Agency, Period, ValueRow, int]] = {}
+    for index, row in enumerate(rows):
+        indicator = indicators.get(row.indicator)
+        if indicator is None:
+            fail(row, index, "indicator", f"Mã chỉ tiêu '{row.indicator}' không có trong kho chỉ tiêu.")
+            continue
+        if indicator.computed:
+            fail(row, index, "indicator", f"Chỉ tiêu {row.indicator} được tính theo công thức, không nhập trực tiếp.")
+            continue
+        option_id = options.get((indicator.combo_id, row.option or DEFAULT_OPTION))
+        if option_id is None:
+            fail(row, index, "option", f"Phân tổ '{row.option}' không thuộc chỉ tiêu {row.indicator}.")
+            continue
+        period = periods.get(row.period)
+        if period is None:
+            fail(row, index, "period", f"Kỳ báo cáo '{row.period}' không đúng dạng (ví dụ 2024M01, 2024Q1, 2024).")
+            continue
+        versions = agency_versions.get(row.agency, [])
+        agency = next((a for a in versions if a.is_valid_on(period.end)), None) or next(
+            (a for a in versions if a.is_valid_on(period.start)), None
+        )
+        if agency is None:
+            fail(row, index, "agency", f"Không có cơ quan mã '{row.agency}' trong kỳ {row.period}.")
+            continue
+        if agency.unit_id is None:
+            fail(row, index, "agency", f"Cơ quan {row.agency} chưa gắn đơn vị hành chính nên chưa tổng hợp được.")
+            continue
+        if not scope.contains(agency):
+            fail(row, index, "agency", f"Bạn không được nhập số liệu cho cơ quan {row.agency}.")
+            continue
+        try:
+            value = _parse_value(row.value, indicator)
+        except ValueError as exc:
+            fail(row, index, "value", f"Giá trị {exc}.")
+            continue
+        key = (indicator.pk, option_id, agency.pk, period.code)
+        if key in resolved:
+            first = resolved[key][3]
+            fail(row, index, "value", f"Trùng với {_locate(first, resolved[key][4])}: cùng chỉ tiêu, phân tổ, cơ quan và kỳ.")
+            continue
+        resolved[key] = (value, agency, period, row, index)
+
+    locked = _locked_cells({(k[2], k[3], k[0]) for k in resolved})
+    for key, (_, agency, period, row, index) in resolved.items():
+        if (agency.pk, period.code, key[0]) in locked:
+            fail(row, index, "period", f"Báo cáo kỳ {period.code} của {agency.code} đã được duyệt và khoá.")
+    if errors:
+        errors.sort(key=lambda e: e["row"])
+        shown = "; ".join(f"{e['row']}: {e['message']}" for e in errors[:5])
+        more = f" (và {len(errors) - 5} lỗi khác)" if len(errors) > 5 else ""
+        raise InvalidInput(f"Tệp có {len(errors)} lỗi, chưa nhập giá trị nào. {shown}{more}", errors=errors)
+
+    report = ImportReport(
+        saved=len(resolved), dry_run=dry_run,
+        agencies=sorted({a.code for _, a, _, _, _ in resolved.values()}),
+        periods=sorted({p.code for _, _, p, _, _ in resolved.values()}),
+    )
+    if dry_run:
+        return report
+    now = timezone.now()
+    objects = [
+        DataValue(indicator_id=ind, option_combo_id=opt, agency_id=agency.pk, unit_id=agency.unit_id,
+                  period=period.code, period_start=period.start, period_end=period.end, value=value, updated_at=now)
+        for (ind, opt, _, _), (value, agency, period, _, _) in resolved.items()
+    ]
+    digest = hashlib.sha256(
+        json.dumps(sorted([k[0], k[1], k[2], k[3], str(v[0])] for k, v in resolved.items())).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        DataValue.objects.bulk_create(
+            objects, batch_size=2000, update_conflicts=True,
+            unique_fields=["indicator", "option_combo", "agency", "period"],
+            update_fields=["value", "updated_at", "unit", "period_start", "period_end"],
+        )
+        audit_record(actor=actor, action="reporting.datavalues.import", target=("reporting.datavalue", digest[:16]),
+                     after={"source": source, "values": len(objects), "agencies": report.agencies[:50],
+                            "periods": report.periods, "sha256": digest})
+    return report
+
+
+def _locked_cells(cells: set[tuple[int, str, int]]) -> set[tuple[int, str, int]]:
+    """(agency, period, indicator) cells covered by an approved submission."""
+    if not cells:
+        return set()
+    agencies = {c[0] for c in cells}
+    periods = {c[1] for c in cells}
+    approved = Submission.objects.filter(agency_id__in=agencies, period__in=periods, status=SubmissionStatus.APPROVED)
+    locked: set[tuple[int, str, int]] = set()
+    for agency_id, period, indicator_id in FormItem.objects.filter(
+        section__form__submissions__in=approved
+    ).values_list("section__form__submissions__agency_id", "section__form__submissions__period", "indicator_id"):
+        if (agency_id, period, indicator_id) in cells:
+            locked.add((agency_id, period, indicator_id))
+    return locked
+
+
+# --- Submissions ---------------------------------------------------------------------------------
+
+
+def submission_open(*, actor: Any, form: Form, agency: Agency, period_code: str) -> Submission:
+    """The submission of ``form`` by ``agency`` for the period, created as a draft if needed,
+    with its deadline on the working-day calendar."""
+    authorize(actor, "reporting.data.view", agency)
+    period = period_parse(period_code)
+    if period.type != form.period_type or period.nd09 != (form.window == Window.DECREE_09):
+        raise InvalidInput(f"Kỳ {period.code} không phải loại kỳ của biểu {form.code}.")
+    with transaction.atomic():
+        submission, created = Submission.objects.get_or_create(
+            form=form, agency=agency, period=period.code,
+            defaults={"period_start": period.start, "period_end": period.end,
+                      "deadline": add_working_days(period.end, form.deadline_days)},
+        )
+        if created:
+            audit_record(actor=actor, action="reporting.submission.open", target=submission,
+                         after={"form": form.code, "period": period.code}, agency_code=agency.code)
+    return submission
+
+
+def _transition(submission: Submission, actor: Any, allowed_from: set[str], to: str, action: str,
+                **changes: Any) -> Submission:
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.status not in allowed_from:
+            raise Conflict(
+                f"Báo cáo đang ở trạng thái '{locked.get_status_display()}', không thể chuyển sang "
+                f"'{SubmissionStatus(to).label}'."
+            )
+        before = {"status": locked.status, "comment": locked.comment}
+        locked.status = to
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        locked.save()
+        audit_record(actor=actor, action=action, target=locked, before=before,
+                     after={"status": to, "comment": locked.comment}, agency_code=locked.agency.code)
+    return locked
+
+
+def submission_submit(*, actor: Any, submission: Submission, narrative: str | None = None) -> Submission:
+    authorize(actor, "reporting.submit", submission.agency)
+    form = submission.form
+    text = narrative if narrative is not None else submission.narrative
+    if form.narrative_required and not text.strip():
+        raise InvalidInput("Biểu mẫu này cần phần báo cáo bằng lời (thuyết minh) trước khi gửi.")
+    required = FormItem.objects.filter(section__form=form, required=True).values_list("indicator_id", flat=True)
+    entered = set(
+        DataValue.objects.filter(agency=submission.agency, period=submission.period, indicator_id__in=list(required))
+        .values_list("indicator_id", flat=True)
+    )
+    missing = [i for i in required if i not in entered]
+    if missing:
+        codes = Indicator.objects.filter(pk__in=missing).values_list("code", flat=True)
+        raise InvalidInput(f"Còn thiếu số liệu bắt buộc: {', '.join(sorted(codes))}.")
+    return _transition(submission, actor, {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED},
+                       SubmissionStatus.SUBMITTED, "reporting.submission.submit",
+                       narrative=text, submitted_at=timezone.now(), submitted_by=actor)
+
+
+def _authorize_parent(actor: Any, submission: Submission, action: str) -> None:
+    # Approval belongs to the agency above the reporting one (or above that, for a subtree leader).
+    parent = submission.agency.parent
+    if parent is None:
+        authorize(actor, action, submission.agency)
+        return
+    authorize(actor, action, parent)
+
+
+def submission_approve(*, actor: Any, submission: Submission, comment: str = "") -> Submission:
+    _authorize_parent(actor, submission, "reporting.approve")
+    return _transition(submission, actor, {SubmissionStatus.SUBMITTED}, SubmissionStatus.APPROVED,
+                       "reporting.submission.approve", comment=comment, decided_at=timezone.now(), decided_by=actor)
+
+
+def submission_return(*, actor: Any, submission: Submission, comment: str) -> Submission:
+    _authorize_parent(actor, submission, "reporting.approve")
+    if not comment.strip():
+        raise InvalidInput("Trả lại báo cáo cần ghi rõ lý do.")
+    return _transition(submission, actor, {SubmissionStatus.SUBMITTED}, SubmissionStatus.RETURNED,
+                       "reporting.submission.return", comment=comment, decided_at=timezone.now(), decided_by=actor)
+
+
+def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Submission:
+    """Corrections after approval only through a re-opening, audited with its reason."""
+    _authorize_parent(actor, submission, "reporting.reopen")
+    if not reason.strip():
+        raise InvalidInput("Mở lại báo cáo đã duyệt cần ghi rõ lý do.")
+    return _transition(submission, actor, {SubmissionStatus.APPROVED}, SubmissionStatus.DRAFT,
+                       "reporting.submission.reopen", comment=reason)
+
+
+__all__ = [
+    "DEFAULT_COMBO", "DEFAULT_OPTION", "ImportReport", "SectionSpec", "ValueRow", "combo_ensure", "datavalues_import",
+    "default_combo", "form_create", "indicator_create", "indicator_formula_set", "submission_approve",
+    "submission_open", "submission_reopen", "submission_return", "submission_submit",
+]
