@@ -74,8 +74,13 @@ class UnitMapper:
             return
         ended = unit.valid_to is not None and unit.valid_to <= self.as_of
         if ended and unit_id in self.forward:
-            for succ, share in self.forward[unit_id]:
-                self._walk(succ, weight * share, out, depth + 1)
+            links = self.forward[unit_id]
+            total = sum((share for _, share in links), Decimal(0))
+            # Shares are stored to 6 places: thirds add up to 0.999999. A split that is complete
+            # (within rounding) is renormalised so that nothing is lost in the totals above.
+            scale = total if abs(total - 1) < Decimal("0.0001") else Decimal(1)
+            for succ, share in links:
+                self._walk(succ, weight * share / scale, out, depth + 1)
             return
         if not ended and unit_id in self.backward:
             links = self.backward[unit_id]

@@ -244,3 +244,42 @@ class DataValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.option_combo_id}@{self.agency_id}/{self.period}={self.value}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Gửi không thành công"
+
+
+class NationalDelivery(models.Model):
+    """One payload of the nationally shared indicators pushed to the Government reporting system.
+
+    Keyed by the SHA-256 of the payload: publishing the same figures again finds this row and,
+    once it is sent, sends nothing. ``lease_until`` keeps two workers from sending it at once."""
+
+    payload_hash = models.CharField(max_length=64, unique=True)
+    payload = models.TextField()
+    content_type = models.CharField(max_length=100)
+    year = models.PositiveSmallIntegerField()
+    indicators = models.JSONField(default=list)
+    periods = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    receipt = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "reporting_national_delivery"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.payload_hash[:12]} {self.status} ({self.attempts})"

@@ -196,3 +196,49 @@ def not_reported(*, actor: Any, form: Form, period_code: str) -> list[Any]:
         .values_list("agency_id", flat=True)
     )
     return [a.agency for a in assigned if a.agency_id not in done]
+
+
+@dataclass(frozen=True)
+class Outlier:
+    indicator_code: str
+    option_code: str
+    period: str
+    value: Decimal
+    mean: Decimal
+    stdev: Decimal
+    z: Decimal
+
+
+def outliers(*, actor: Any, agency_id: int, period_code: str, history: int = 12, threshold: Decimal = Decimal(3),
+             min_points: int = 4) -> list[Outlier]:
+    """Values of one agency and period that stand out against the same agency's own history: more
+    than ``threshold`` standard deviations from the mean of its previous ``history`` values."""
+    from statistics import mean, pstdev
+
+    scope = agency_scope(actor, "reporting.data.view")
+    current = list(
+        DataValue.objects.filter(scope.q("agency"), agency_id=agency_id, period=period_code)
+        .values_list("indicator_id", "option_combo_id", "indicator__code", "option_combo__code", "value",
+                     "period_start")
+    )
+    found: list[Outlier] = []
+    for indicator_id, option_id, ind_code, opt_code, value, start in current:
+        past = [
+            float(v)
+            for v in DataValue.objects.filter(agency_id=agency_id, indicator_id=indicator_id, option_combo_id=option_id,
+                                              period_start__lt=start)
+            .order_by("-period_start")
+            .values_list("value", flat=True)[:history]
+        ]
+        if len(past) < min_points:
+            continue
+        m, sd = mean(past), pstdev(past)
+        if sd == 0:
+            if float(value) != m:
+                found.append(Outlier(ind_code, opt_code, period_code, value, Decimal(str(m)), Decimal(0), Decimal(99)))
+            continue
+        z = (float(value) - m) / sd
+        if abs(z) > float(threshold):
+            found.append(Outlier(ind_code, opt_code, period_code, value, Decimal(str(round(m, 4))),
+                                 Decimal(str(round(sd, 4))), Decimal(str(round(z, 2)))))
+    return found

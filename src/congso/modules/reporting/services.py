@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congso.core.audit.services import audit_record
-from congso.core.calendar.services import add_working_days
+from congso.core.calendar.services import next_working_day
 from congso.core.errors import Conflict, InvalidInput
 from congso.core.org.models import Agency, valid_on
 from congso.core.policy import agency_scope, authorize
@@ -387,6 +387,15 @@ def _locked_cells(cells: set[tuple[int, str, int]]) -> set[tuple[int, str, int]]
 # --- Submissions ---------------------------------------------------------------------------------
 
 
+def report_deadline(period_end: dt.date, working_days: int) -> dt.date:
+    """The n-th working day after the period ends (a period ending on a Saturday starts counting
+    on Monday: 31/10/2026 + 5 -> 06/11/2026)."""
+    day = period_end
+    for _ in range(working_days):
+        day = next_working_day(day)
+    return day
+
+
 def submission_open(*, actor: Any, form: Form, agency: Agency, period_code: str) -> Submission:
     """The submission of ``form`` by ``agency`` for the period, created as a draft if needed,
     with its deadline on the working-day calendar."""
@@ -398,7 +407,7 @@ def submission_open(*, actor: Any, form: Form, agency: Agency, period_code: str)
         submission, created = Submission.objects.get_or_create(
             form=form, agency=agency, period=period.code,
             defaults={"period_start": period.start, "period_end": period.end,
-                      "deadline": add_working_days(period.end, form.deadline_days)},
+                      "deadline": report_deadline(period.end, form.deadline_days)},
         )
         if created:
             audit_record(actor=actor, action="reporting.submission.open", target=submission,
