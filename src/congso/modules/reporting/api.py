@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from congso.core.api.auth import AUTH
-from congso.core.api.params import parse_date
+from congso.core.api.params import paginate, parse_date
 from congso.core.errors import InvalidInput
-from congso.modules.reporting import selectors
+from congso.modules.reporting import selectors, services
 from congso.modules.reporting.periods import periods_of_year
 
 router = Router(tags=["reporting"], auth=AUTH)
@@ -79,6 +79,132 @@ def analytics(
         "unit_of_measure": result.indicator.unit_of_measure, "hierarchy_as_of": day, "level": target_level,
         "periods": [p.code for p in result.periods], "rows": rows,
     }
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    unit_of_measure: str
+    value_type: str
+    agg_units: str
+    agg_time: str
+    combo: str
+    options: list[str]
+    computed: bool
+    formula: str | None
+    national_code: str
+
+
+class IndicatorPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[IndicatorOut]
+
+
+@router.get("/indicators", response=IndicatorPage, summary="Kho chỉ tiêu")
+def indicators(request: HttpRequest, q: str | None = None, page: int = 1, page_size: int = 100):
+    qs = selectors.indicators_search(q=q)
+    items, meta = paginate(qs, page, page_size)
+    return {**meta, "items": [selectors.indicator_summary(i) for i in items]}
+
+
+class IndicatorIn(Schema):
+    code: str
+    name: str
+    unit_of_measure: str
+    value_type: str = "number"
+    agg_units: str = "sum"
+    agg_time: str = "sum"
+    combo_code: str = "DEFAULT"
+    formula: str | None = None
+    national_code: str = ""
+
+
+@router.post("/indicators", response={201: IndicatorOut}, summary="Thêm chỉ tiêu vào kho")
+def indicator_add(request: HttpRequest, payload: IndicatorIn):
+    indicator = services.indicator_create(actor=request.user, **payload.dict())
+    return Status(201, selectors.indicator_summary(indicator))
+
+
+class FormOut(Schema):
+    code: str
+    name: str
+    regime: str
+    period_type: str
+    window: str
+    deadline_days: int
+    sections: list[dict]
+
+
+@router.get("/forms", response=list[FormOut], summary="Kho biểu mẫu")
+def forms(request: HttpRequest, q: str | None = None):
+    return [selectors.form_summary(f) for f in selectors.forms_search(q=q)[:500]]
+
+
+@router.get("/forms/{code}", response=FormOut, summary="Một biểu mẫu")
+def form_detail(request: HttpRequest, code: str):
+    return selectors.form_summary(selectors.form_get(code))
+
+
+class SubmissionOut(Schema):
+    id: int
+    form: str
+    agency: str
+    period: str
+    deadline: dt.date
+    status: str
+    comment: str
+
+
+def _submission_out(sub) -> dict:
+    return {"id": sub.pk, "form": sub.form.code, "agency": sub.agency.code, "period": sub.period,
+            "deadline": sub.deadline, "status": sub.status, "comment": sub.comment}
+
+
+@router.get("/inbox", response=list[SubmissionOut], summary="Báo cáo phải gửi (đang nhập, bị trả lại)")
+def inbox(request: HttpRequest):
+    return [_submission_out(s) for s in selectors.inbox(actor=request.user, today=dt.date.today())[:500]]
+
+
+class OpenIn(Schema):
+    form: str
+    agency: str
+    period: str
+
+
+@router.post("/submissions", response=SubmissionOut, summary="Mở (hoặc lấy) báo cáo của một cơ quan cho một kỳ")
+def submission_open(request: HttpRequest, payload: OpenIn):
+    from congso.core.org.selectors import agency_get
+    from congso.modules.reporting.periods import period_parse
+
+    period = period_parse(payload.period)
+    agency = agency_get(code=payload.agency, as_of=period.end)
+    sub = services.submission_open(actor=request.user, form=selectors.form_get(payload.form), agency=agency,
+                                   period_code=period.code)
+    return _submission_out(sub)
+
+
+class ActionIn(Schema):
+    comment: str = ""
+    narrative: str | None = None
+
+
+@router.post("/submissions/{submission_id}/{action}", response=SubmissionOut,
+             summary="Gửi, duyệt, trả lại hoặc mở lại một báo cáo")
+def submission_action(request: HttpRequest, submission_id: int, action: str, payload: ActionIn):
+    sub = selectors.submission_get(actor=request.user, submission_id=submission_id)
+    if action == "submit":
+        sub = services.submission_submit(actor=request.user, submission=sub, narrative=payload.narrative)
+    elif action == "approve":
+        sub = services.submission_approve(actor=request.user, submission=sub, comment=payload.comment)
+    elif action == "return":
+        sub = services.submission_return(actor=request.user, submission=sub, comment=payload.comment)
+    elif action == "reopen":
+        sub = services.submission_reopen(actor=request.user, submission=sub, reason=payload.comment)
+    else:
+        raise InvalidInput(f"Thao tác '{action}' không có: dùng submit, approve, return hoặc reopen.")
+    return _submission_out(sub)
 
 
 def _mount_subrouters() -> None:

@@ -242,3 +242,64 @@ def outliers(*, actor: Any, agency_id: int, period_code: str, history: int = 12,
             found.append(Outlier(ind_code, opt_code, period_code, value, Decimal(str(round(m, 4))),
                                  Decimal(str(round(sd, 4))), Decimal(str(round(z, 2)))))
     return found
+
+
+def indicators_search(*, q: str | None = None) -> QuerySet[Indicator]:
+    qs = Indicator.objects.select_related("combo").prefetch_related("combo__option_combos", "formulas")
+    if q:
+        from congso.core.search.text import fold
+
+        qs = qs.filter(search_name__contains=fold(q)) | qs.filter(code__iexact=q.strip())
+    return qs.order_by("code")
+
+
+def indicator_summary(indicator: Indicator) -> dict[str, Any]:
+    formulas = list(indicator.formulas.all())
+    return {
+        "code": indicator.code, "name": indicator.name, "unit_of_measure": indicator.unit_of_measure,
+        "value_type": indicator.value_type, "agg_units": indicator.agg_units, "agg_time": indicator.agg_time,
+        "combo": indicator.combo.code, "options": [o.code for o in indicator.combo.option_combos.all()],
+        "computed": indicator.computed, "formula": formulas[-1].expression if formulas else None,
+        "national_code": indicator.national_code,
+    }
+
+
+def forms_search(*, q: str | None = None) -> QuerySet[Form]:
+    qs = Form.objects.all()
+    if q:
+        from congso.core.search.text import fold
+
+        qs = qs.filter(search_name__contains=fold(q)) | qs.filter(code__iexact=q.strip())
+    return qs.order_by("code")
+
+
+def form_get(code: str) -> Form:
+    form = Form.objects.filter(code=code).first()
+    if form is None:
+        raise NotFound(f"Không có biểu mẫu mã {code}.")
+    return form
+
+
+def form_summary(form: Form) -> dict[str, Any]:
+    return {
+        "code": form.code, "name": form.name, "regime": form.regime, "period_type": form.period_type,
+        "window": form.window, "deadline_days": form.deadline_days,
+        "sections": [
+            {"code": s.code, "name": s.name, "indicators": [i.indicator.code for i in s.items.select_related("indicator")]}
+            for s in form.sections.all()
+        ],
+    }
+
+
+def submission_get(*, actor: Any, submission_id: int) -> Submission:
+    """A submission of an agency the actor may see (its own, or below it for approvers)."""
+    scope = agency_scope(actor, "reporting.data.view")
+    sub = (
+        Submission.objects.filter(scope.q("agency") | agency_scope(actor, "reporting.approve").q("agency__parent"))
+        .select_related("form", "agency", "agency__parent")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if sub is None:
+        raise NotFound(f"Không tìm thấy báo cáo số {submission_id} trong phạm vi bạn được xem.")
+    return sub

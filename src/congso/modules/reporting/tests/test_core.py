@@ -265,3 +265,33 @@ def test_outliers_against_the_agencys_own_history(catalogue, make_official, agen
     found = selectors.outliers(actor=clerk, agency_id=agency(SO_KHCN).pk, period_code="2024M07")
     assert [(o.indicator_code, o.value, o.mean) for o in found] == [("DT_CNTT", Decimal("1000.0000"), Decimal("100.6667"))]
     assert found[0].z > 3
+
+
+def test_workflow_and_catalogue_over_the_api(catalogue, make_official, client) -> None:
+    from congso.core.accounts.services import api_token_create
+
+    clerk = make_official("vt.api", SO_KHCN, ("clerk", "agency"))
+    leader = make_official("ld.api", CITY, ("leader", "subtree"))
+    outsider = make_official("cv.api.tp", SO_TU_PHAP, ("specialist", "agency"))
+
+    def auth(user):
+        return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=user, user=user, name='t').secret}"}
+
+    a_clerk, a_leader, a_out = auth(clerk), auth(leader), auth(outsider)
+    indicators = client.get("/api/v1/reporting/indicators", {"q": "doanh thu"}, **a_clerk).json()
+    assert [i["code"] for i in indicators["items"]] == ["DT_BQ", "DT_CNTT"]
+    assert indicators["items"][0]["formula"] == "{DT_CNTT} / {DN_CNTT}"
+    sub = client.post("/api/v1/reporting/submissions", {"form": "TTTT01", "agency": SO_KHCN, "period": "2024M03"},
+                      content_type="application/json", **a_clerk).json()
+    assert (sub["status"], sub["deadline"]) == ("draft", "2024-04-05")
+    assert [s["id"] for s in client.get("/api/v1/reporting/inbox", **a_clerk).json()] == [sub["id"]]
+    assert client.get("/api/v1/reporting/inbox", **a_out).json() == []
+    url = f"/api/v1/reporting/submissions/{sub['id']}"
+    assert client.post(f"{url}/submit", {}, content_type="application/json", **a_out).status_code == 404
+    assert client.post(f"{url}/submit", {}, content_type="application/json", **a_clerk).json()["status"] == "submitted"
+    resp = client.post(f"{url}/return", {"comment": ""}, content_type="application/json", **a_leader)
+    assert resp.status_code == 400
+    back = client.post(f"{url}/return", {"comment": "Thiếu số liệu tháng 3"}, content_type="application/json",
+                       **a_leader).json()
+    assert (back["status"], back["comment"]) == ("returned", "Thiếu số liệu tháng 3")
+    assert client.post(f"{url}/fly", {}, content_type="application/json", **a_leader).status_code == 400
