@@ -20,9 +20,9 @@ PERIOD_TYPE_CHOICES = [
 ]
 
 LEVEL_CHOICES = [
-    (1, _("Cấp tỉnh (toàn thành phố)")),
-    (2, _("Cấp huyện (quận, huyện, thị xã)")),
-    (3, _("Cấp xã (phường, xã)")),
+    (1, _("Tỉnh, thành phố")),
+    (2, _("Quận, huyện, thị xã")),
+    (3, _("Phường, xã")),
 ]
 
 
@@ -34,7 +34,9 @@ class OpenReportForm(forms.Form):
         label=_("Kỳ báo cáo"),
         max_length=20,
         help_text=_("Ví dụ 2024M01 (tháng 1), 2024Q1 (quý 1), 2024S1 (6 tháng đầu năm), 2024 (cả năm)."),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+        ),
     )
 
     def __init__(self, *args: Any, assignments: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -60,8 +62,12 @@ class PivotForm(forms.Form):
         help_text=_("Gõ mã hoặc chọn trong danh sách gợi ý."),
         widget=forms.TextInput(attrs={"list": "rp-indicators", "autocomplete": "off", "spellcheck": "false"}),
     )
-    nam = forms.IntegerField(label=_("Năm"), min_value=1990, max_value=2100,
-                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    nam = forms.IntegerField(
+        label=_("Năm"),
+        min_value=1990,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     loai_ky = forms.ChoiceField(label=_("Loại kỳ"), choices=PERIOD_TYPE_CHOICES, initial="M")
     ngay = forms.DateField(
         label=_("Tổng hợp theo địa giới ngày"),

@@ -265,10 +265,10 @@ def datavalues_import(
         raise InvalidInput("Không có số liệu nào để nhập.")
     if len(rows) > 2_000_000:
         raise InvalidInput("Một lần nhập tối đa 2.000.000 giá trị; hãy chia tệp.")
-    errors: list[dict[str, Any]] = []
+    failures: list[tuple[int, dict[str, Any]]] = []
 
     def fail(row: ValueRow, index: int, field_name: str, message: str) -> None:
-        errors.append({"row": _locate(row, index), "field": field_name, "message": message})
+        failures.append((index, {"row": _locate(row, index), "field": field_name, "message": message}))
 
     indicators = {i.code: i for i in Indicator.objects.filter(code__in={r.indicator for r in rows})}
     options: dict[tuple[int, str], int] = {
@@ -334,8 +334,9 @@ def datavalues_import(
     for key, (_, agency, period, row, index) in resolved.items():
         if (agency.pk, period.code, key[0]) in locked:
             fail(row, index, "period", f"Báo cáo kỳ {period.code} của {agency.code} đã được duyệt và khoá.")
-    if errors:
-        errors.sort(key=lambda e: e["row"])
+    if failures:
+        # In the order of the file: "dòng 9" before "dòng 10".
+        errors = [e for _, e in sorted(failures, key=lambda f: f[0])]
         shown = "; ".join(f"{e['row']}: {e['message']}" for e in errors[:5])
         more = f" (và {len(errors) - 5} lỗi khác)" if len(errors) > 5 else ""
         raise InvalidInput(f"Tệp có {len(errors)} lỗi, chưa nhập giá trị nào. {shown}{more}", errors=errors)

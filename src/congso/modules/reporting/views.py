@@ -16,9 +16,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from congso.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
@@ -80,7 +79,9 @@ def period_label(code: str) -> str:
     elif period.type == "Q":
         text = _("Quý %(number)s/%(year)s") % {"number": number, "year": year}
     elif period.type == "S":
-        text = (_("6 tháng đầu năm %(year)s") if number == "1" else _("6 tháng cuối năm %(year)s")) % {"year": year}
+        text = (_("6 tháng đầu năm %(year)s") if number == "1" else _("6 tháng cuối năm %(year)s")) % {
+            "year": year
+        }
     else:
         text = _("Năm %(year)s") % {"year": year}
     if period.nd09:
@@ -154,9 +155,7 @@ def _assignment_choices(actor: Any) -> list[tuple[int, str]]:
         .order_by("agency__path", "form__code")[:500]
     )
     many = len(agency_ids) > 1
-    return [
-        (a.pk, f"{a.form.code} — {a.form.name}" + (f" ({a.agency.name})" if many else "")) for a in rows
-    ]
+    return [(a.pk, f"{a.form.code} — {a.form.name}" + (f" ({a.agency.name})" if many else "")) for a in rows]
 
 
 def _default_period(form: Form, today: dt.date) -> str:
@@ -205,7 +204,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "open_form": open_form,
             "today": today,
             "may_follow": not approve_scope.empty,
-            "forms": Form.objects.order_by("code").only("code", "name")[:500] if not approve_scope.empty else [],
+            "forms": Form.objects.order_by("code").only("code", "name")[:500]
+            if not approve_scope.empty
+            else [],
             "default_period": _default_period(Form(period_type="M"), today),
             "tab": "inbox",
         },
@@ -221,10 +222,15 @@ def submission_open(request: HttpRequest) -> HttpResponse:
     choices = _assignment_choices(actor)
     form = OpenReportForm(request.POST, assignments=choices)
     if form.is_valid():
-        assignment = FormAssignment.objects.select_related("form", "agency").get(pk=form.cleaned_data["assignment"])
+        assignment = FormAssignment.objects.select_related("form", "agency").get(
+            pk=form.cleaned_data["assignment"]
+        )
         try:
             submission = services.submission_open(
-                actor=actor, form=assignment.form, agency=assignment.agency, period_code=form.cleaned_data["period"]
+                actor=actor,
+                form=assignment.form,
+                agency=assignment.agency,
+                period_code=form.cleaned_data["period"],
             )
         except InvalidInput as exc:
             form.add_error("period", translate_detail(exc.detail))
@@ -328,7 +334,8 @@ def _entry_state(actor: Any, submission: Submission) -> dict[str, Any]:
     return {
         "may_enter": may_enter,
         "editable": may_enter and submission.status in OPEN_FOR_ENTRY,
-        "may_submit": can(actor, "reporting.submit", submission.agency) and submission.status in OPEN_FOR_ENTRY,
+        "may_submit": can(actor, "reporting.submit", submission.agency)
+        and submission.status in OPEN_FOR_ENTRY,
         "may_approve": _decider(actor, submission, "reporting.approve")
         and submission.status == SubmissionStatus.SUBMITTED,
         "may_reopen": _decider(actor, submission, "reporting.reopen")
@@ -343,7 +350,9 @@ def _refusal(submission: Submission, state: dict[str, Any]) -> DomainError | Non
     if submission.status == SubmissionStatus.APPROVED:
         return Conflict(_("Báo cáo đã được duyệt và khoá; muốn sửa số liệu, cấp trên cần mở lại báo cáo."))
     if submission.status == SubmissionStatus.SUBMITTED:
-        return Conflict(_("Báo cáo đã gửi và đang chờ duyệt; muốn sửa số liệu, cấp trên cần trả lại báo cáo."))
+        return Conflict(
+            _("Báo cáo đã gửi và đang chờ duyệt; muốn sửa số liệu, cấp trên cần trả lại báo cáo.")
+        )
     return None
 
 
@@ -425,7 +434,9 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     if posted:
         refusal = _refusal(submission, state)
         if refusal is not None:
-            return _render_entry(request, submission, sections, error=str(refusal.detail), status=refusal.status)
+            return _render_entry(
+                request, submission, sections, error=str(refusal.detail), status=refusal.status
+            )
     to_save: list[Cell] = []
     for cell in posted:
         raw = request.POST.get(cell.name, "").strip()
@@ -437,7 +448,11 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
         to_save.append(cell)
     if any(c.error for c in posted):
         return _render_entry(
-            request, submission, sections, narrative=narrative, status=400,
+            request,
+            submission,
+            sections,
+            narrative=narrative,
+            status=400,
             error=_("Chưa lưu số liệu nào, vui lòng sửa các ô được đánh dấu."),
         )
     saved = 0
@@ -448,18 +463,28 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             unplaced = not any(c.error for c in to_save)
             message = _("Chưa lưu số liệu nào, vui lòng sửa các ô được đánh dấu.")
             return _render_entry(
-                request, submission, sections, narrative=narrative, status=400,
+                request,
+                submission,
+                sections,
+                narrative=narrative,
+                status=400,
                 error=translate_detail(exc.detail) if unplaced else message,
             )
     if action == "submit":
         try:
             services.submission_submit(actor=actor, submission=submission, narrative=narrative)
         except (InvalidInput, Conflict) as exc:
-            prefix = _("Đã lưu số liệu nhưng chưa gửi được báo cáo:") if saved else _("Chưa gửi được báo cáo:")
+            prefix = (
+                _("Đã lưu số liệu nhưng chưa gửi được báo cáo:") if saved else _("Chưa gửi được báo cáo:")
+            )
             submission.refresh_from_db()
             sections, _cells = _sheet(submission)
             return _render_entry(
-                request, submission, sections, narrative=narrative, status=exc.status,
+                request,
+                submission,
+                sections,
+                narrative=narrative,
+                status=exc.status,
                 error=f"{prefix} {translate_detail(exc.detail)}",
             )
         messages.success(request, _("Đã gửi báo cáo. Cấp trên sẽ xem xét và duyệt."))
@@ -505,9 +530,16 @@ def cell_save(request: HttpRequest, pk: int) -> JsonResponse:
         return fail(cell.error or translate_detail(exc.detail), 400)
     except DomainError as exc:
         return fail(translate_detail(exc.detail), exc.status)
-    stored = DataValue.objects.filter(
-        agency=submission.agency, period=submission.period, indicator=cell.indicator, option_combo__code=cell.option_code
-    ).values_list("value", flat=True).first()
+    stored = (
+        DataValue.objects.filter(
+            agency=submission.agency,
+            period=submission.period,
+            indicator=cell.indicator,
+            option_combo__code=cell.option_code,
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
     return JsonResponse({"ok": True, "value": plain_number(stored), "message": _("Đã lưu")})
 
 
@@ -586,14 +618,18 @@ def not_reported(request: HttpRequest, code: str) -> HttpResponse:
     try:
         period = period_parse(raw)
         if period.type != form.period_type:
-            raise InvalidInput(_("Kỳ %(period)s không phải loại kỳ của biểu %(form)s.") % {"period": raw, "form": code})
+            raise InvalidInput(
+                _("Kỳ %(period)s không phải loại kỳ của biểu %(form)s.") % {"period": raw, "form": code}
+            )
     except InvalidInput as exc:
         error, period = translate_detail(exc.detail), None
     if period is not None:
         agencies = selectors.not_reported(actor=actor, form=form, period_code=period.code)
     subs = {
         s.agency_id: s
-        for s in Submission.objects.filter(form=form, period=period.code if period else "", agency__in=agencies)
+        for s in Submission.objects.filter(
+            form=form, period=period.code if period else "", agency__in=agencies
+        )
     }
     rows = [
         {
@@ -641,26 +677,44 @@ def _chart(labels: list[str], values: list[Decimal | None]) -> dict[str, Any] | 
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         height = float(abs(value) / top) * plot_h if value is not None else 0.0
         x = CHART_LEFT + i * slot + (slot - width) / 2
+        # SVG coordinates as plain strings: the page's locale would print 8,5 for 8.5.
         bars.append(
             {
-                "x": round(x, 1),
-                "y": round(CHART_TOP + plot_h - height, 1),
-                "w": round(width, 1),
-                "h": round(height, 1),
-                "cx": round(x + width / 2, 1),
+                "x": f"{x:.1f}",
+                "y": f"{CHART_TOP + plot_h - height:.1f}",
+                "w": f"{width:.1f}",
+                "h": f"{height:.1f}",
+                "cx": f"{x + width / 2:.1f}",
                 "label": label,
                 "value": grouped_number(value),
                 "negative": value is not None and value < 0,
+                "shown": value is not None,
+                "ty": f"{CHART_TOP + plot_h - height - 5:.1f}",
             }
         )
-    return {"w": CHART_W, "h": CHART_H, "base": CHART_TOP + plot_h, "bars": bars, "label_y": CHART_H - 14,
-            "left": CHART_LEFT, "right": CHART_W - CHART_LEFT}
+    return {
+        "w": CHART_W,
+        "h": CHART_H,
+        "base": CHART_TOP + plot_h,
+        "bars": bars,
+        "label_y": CHART_H - 14,
+        "left": CHART_LEFT,
+        "right": CHART_W - CHART_LEFT,
+    }
 
 
 def _short_period(code: str) -> str:
+    """Column and bar labels: T1…T12 (months), Q1…Q4, 6T1/6T2 (half years), the year."""
     period = period_parse(code)
     body = period.code[4:].split("-")[0]
-    return body or period.code[:4]
+    if not body:
+        return period.code[:4]
+    number = int(body[1:])
+    if period.type == "M":
+        return _("T%(number)s") % {"number": number}
+    if period.type == "S":
+        return _("6T%(number)s") % {"number": number}
+    return f"Q{number}"
 
 
 @login_required
@@ -671,26 +725,47 @@ def pivot(request: HttpRequest) -> HttpResponse:
     if agency_scope(actor, "reporting.data.view").empty:
         raise Forbidden(_("Bạn không có quyền xem số liệu báo cáo."))
     today = _today()
-    form = PivotForm(request.GET or None, initial={"nam": today.year - 1, "loai_ky": "M", "cap": 1})
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        for key, default in (
+            ("nam", today.year - 1),
+            ("loai_ky", "M"),
+            ("cap", 1),
+            ("ngay", today.isoformat()),
+        ):
+            if not data.get(key):
+                data[key] = str(default)
+    form = PivotForm(data, initial={"nam": today.year - 1, "loai_ky": "M", "cap": 1, "ngay": today})
     context: dict[str, Any] = {
         "form": form,
         "indicators": Indicator.objects.order_by("code").values_list("code", "name")[:1000],
         "tab": "pivot",
     }
     status = 200
-    if request.GET and form.is_valid():
-        data = form.cleaned_data
-        kind, _sep, nd09 = data["loai_ky"].partition("-")
-        periods = periods_of_year(data["nam"], kind, nd09=bool(nd09))
+    if data is not None and form.is_valid():
+        clean = form.cleaned_data
+        kind, _sep, nd09 = clean["loai_ky"].partition("-")
+        periods = periods_of_year(clean["nam"], kind, nd09=bool(nd09))
         day = form.hierarchy_day(today)
         codes = [p.code for p in periods]
         try:
-            result = selectors.rollup(actor=actor, indicator_code=data["chi_tieu"], period_codes=codes,
-                                      hierarchy_as_of=day, level=data["cap"])
+            result = selectors.rollup(
+                actor=actor,
+                indicator_code=clean["chi_tieu"],
+                period_codes=codes,
+                hierarchy_as_of=day,
+                level=clean["cap"],
+            )
             footer = None
-            if data["cap"] > 1:
-                footer = selectors.rollup(actor=actor, indicator_code=data["chi_tieu"], period_codes=codes,
-                                          hierarchy_as_of=day, level=1)
+            if clean["cap"] > 1:
+                footer = selectors.rollup(
+                    actor=actor,
+                    indicator_code=clean["chi_tieu"],
+                    period_codes=codes,
+                    hierarchy_as_of=day,
+                    level=1,
+                )
         except (InvalidInput, NotFound) as exc:
             form.add_error("chi_tieu" if isinstance(exc, NotFound) else None, translate_detail(exc.detail))
             status = exc.status
@@ -721,10 +796,10 @@ def pivot(request: HttpRequest) -> HttpResponse:
                 series.append(sum(present, Decimal(0)) if present else None)
             params = {
                 "indicator": result.indicator.code,
-                "year": data["nam"],
-                "period_type": data["loai_ky"],
+                "year": clean["nam"],
+                "period_type": clean["loai_ky"],
                 "hierarchy_as_of": day.isoformat(),
-                "level": data["cap"],
+                "level": clean["cap"],
             }
             exports = [
                 (label, f"/api/v1/reporting/export?{urlencode({'format': fmt, **params})}")
@@ -740,15 +815,17 @@ def pivot(request: HttpRequest) -> HttpResponse:
             context.update(
                 {
                     "result": result,
-                    "periods": [{"code": c, "label": period_label(c), "short": _short_period(c)} for c in codes],
+                    "periods": [
+                        {"code": c, "label": period_label(c), "short": _short_period(c)} for c in codes
+                    ],
                     "rows": rows,
                     "foot_rows": foot_rows,
                     "chart": _chart([_short_period(c) for c in codes], series),
                     "day": day,
                     "exports": exports,
-                    "year": data["nam"],
+                    "year": clean["nam"],
                 }
             )
-    elif request.GET:
+    elif data is not None:
         status = 400
     return render(request, "reporting/pivot.html", context, status=status)
