@@ -24,6 +24,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append(("web:agencies", pgettext_lazy("navigation", "Cơ quan"), "/co-quan/"))
         if can(user, "accounts.official.view"):
             nav.append(("web:officials", pgettext_lazy("navigation", "Tài khoản"), "/tai-khoan/"))
+        if can(user, "reporting.data.view"):
+            nav.append(("reporting:inbox", pgettext_lazy("navigation", "Báo cáo"), "/bao-cao/"))
     nav += public
     roles = roles_of(user)
     return {"nav": _mark(nav, path), "my_roles": [ROLE_LABELS[r] for r in ROLE_ORDER if r in roles]}

@@ -158,6 +158,8 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
             "links": [
                 _link(gettext_lazy("Văn bản đến"), SOON),
                 _link(gettext_lazy("Văn bản đi"), SOON),
+                _link(gettext_lazy("Báo cáo chờ duyệt"), "reporting:inbox"),
+                _link(gettext_lazy("Tổng hợp số liệu"), "reporting:pivot"),
                 _link(gettext_lazy("Cán bộ của cơ quan"), "web:officials"),
             ],
         },
@@ -170,7 +172,7 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
             "links": [
                 _link(gettext_lazy("Văn bản đến"), SOON),
                 _link(gettext_lazy("Văn bản đi"), SOON),
-                _link(gettext_lazy("Báo cáo"), SOON),
+                _link(gettext_lazy("Báo cáo"), "reporting:inbox"),
             ],
         },
         "desk_officer": {

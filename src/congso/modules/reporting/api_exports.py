@@ -34,8 +34,13 @@ def export(
     day = parse_date(hierarchy_as_of, field="hierarchy_as_of", default=dt.date.today())
     codes = exports.period_codes_for(year=year, period_type=period_type, period=period)
     rendered = exports.export(
-        actor=request.user, fmt=fmt, indicator_codes=indicator.split(","), period_codes=codes,
-        hierarchy_as_of=day, level=level, unit_codes=[u.strip() for u in unit.split(",")] if unit else None,
+        actor=request.user,
+        fmt=fmt,
+        indicator_codes=indicator.split(","),
+        period_codes=codes,
+        hierarchy_as_of=day,
+        level=level,
+        unit_codes=[u.strip() for u in unit.split(",")] if unit else None,
     )
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     response["Content-Disposition"] = (
@@ -78,16 +83,22 @@ class DeliveryPage(Schema):
     items: list[DeliveryOut]
 
 
-@router.post("/publish/national", response={200: PublishOut, 202: PublishOut},
-             summary="Gửi các chỉ tiêu chia sẻ lên Hệ thống thông tin báo cáo Chính phủ (SDMX-CSV)")
+@router.post(
+    "/publish/national",
+    response={200: PublishOut, 202: PublishOut},
+    summary="Gửi các chỉ tiêu chia sẻ lên Hệ thống thông tin báo cáo Chính phủ (SDMX-CSV)",
+)
 def publish_national(request: HttpRequest, body: PublishIn):
-    delivery, queued = sharing.publish_national(actor=request.user, year=body.year, period_codes=body.periods,
-                                                hierarchy_as_of=body.hierarchy_as_of)
+    delivery, queued = sharing.publish_national(
+        actor=request.user, year=body.year, period_codes=body.periods, hierarchy_as_of=body.hierarchy_as_of
+    )
     delivery.refresh_from_db()
     return Status(202 if queued else 200, {"queued": queued, "delivery": delivery})
 
 
-@router.get("/deliveries", response=DeliveryPage, summary="Nhật ký gửi số liệu lên Hệ thống báo cáo Chính phủ")
+@router.get(
+    "/deliveries", response=DeliveryPage, summary="Nhật ký gửi số liệu lên Hệ thống báo cáo Chính phủ"
+)
 def deliveries(request: HttpRequest, page: int = 1, page_size: int = 50):
     items, meta = paginate(sharing.deliveries(actor=request.user).defer("payload"), page, page_size)
     return {**meta, "items": items}

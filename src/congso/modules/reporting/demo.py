@@ -36,67 +36,240 @@ TARGET_INDICATORS = 2136
 
 # code, name, unit of measure, value type, aggregation over units, over time, national code
 SECTOR: list[tuple[str, str, str, str, str, str, str]] = [
-    ("TTTT.CNTT.DN", "Số doanh nghiệp hoạt động trong lĩnh vực công nghệ thông tin, công nghiệp điện tử",
-     "doanh nghiệp", ValueType.INTEGER, Aggregation.SUM, Aggregation.LAST, "QG.TTTT.01"),
-    ("TTTT.CNTT.DT", "Tổng doanh thu của doanh nghiệp công nghệ thông tin, công nghiệp điện tử", "tỷ đồng",
-     ValueType.NUMBER, Aggregation.SUM, Aggregation.SUM, "QG.TTTT.02"),
-    ("TTTT.CNTT.LD", "Số lao động làm việc trong doanh nghiệp công nghệ thông tin, công nghiệp điện tử", "người",
-     ValueType.INTEGER, Aggregation.SUM, Aggregation.LAST, "QG.TTTT.03"),
-    ("TTTT.CNTT.XK", "Kim ngạch xuất khẩu linh kiện máy tính, thiết bị ngoại vi, điện thoại và linh kiện",
-     "triệu USD", ValueType.NUMBER, Aggregation.SUM, Aggregation.SUM, ""),
-    ("TTTT.BCVT.DT", "Doanh thu của doanh nghiệp bưu chính - viễn thông", "tỷ đồng", ValueType.NUMBER,
-     Aggregation.SUM, Aggregation.SUM, "QG.TTTT.04"),
-    ("TTTT.VT.TBCD", "Số thuê bao điện thoại cố định", "thuê bao", ValueType.INTEGER, Aggregation.SUM,
-     Aggregation.LAST, "QG.TTTT.05"),
-    ("TTTT.VT.TBDD", "Số thuê bao điện thoại di động (trả trước và trả sau)", "thuê bao", ValueType.INTEGER,
-     Aggregation.SUM, Aggregation.LAST, "QG.TTTT.06"),
-    ("TTTT.VT.DTTM", "Tỷ lệ người dân có điện thoại thông minh", "%", ValueType.PERCENT, Aggregation.AVERAGE,
-     Aggregation.LAST, "QG.TTTT.07"),
-    ("TTTT.CKS.SL", "Số chữ ký số miễn phí cấp cho công dân", "chứng thư", ValueType.INTEGER, Aggregation.SUM,
-     Aggregation.SUM, "QG.TTTT.08"),
-    ("TTTT.TTDT.RS", "Số trang thông tin điện tử tổng hợp được rà soát", "trang", ValueType.INTEGER,
-     Aggregation.SUM, Aggregation.SUM, ""),
-    ("TTTT.TTDT.DV", "Số đơn vị quản lý trang thông tin điện tử tổng hợp được rà soát", "đơn vị",
-     ValueType.INTEGER, Aggregation.SUM, Aggregation.SUM, ""),
-    ("TTTT.TTDT.TT", "Số trang thông tin điện tử tổng hợp chuyển Thanh tra Sở kiểm tra, xử lý", "trang",
-     ValueType.INTEGER, Aggregation.SUM, Aggregation.SUM, ""),
-    ("TTTT.TTDT.BH", "Số trang thông tin điện tử, mạng xã hội có dấu hiệu \"báo hóa\" được mời làm việc", "trang",
-     ValueType.INTEGER, Aggregation.SUM, Aggregation.SUM, ""),
-    ("TTTT.TTDT.XP", "Số doanh nghiệp thiết lập trang thông tin điện tử tổng hợp bị chuyển hồ sơ xử phạt",
-     "doanh nghiệp", ValueType.INTEGER, Aggregation.SUM, Aggregation.SUM, ""),
-    ("TTTT.CLIP.TD", "Số video clip có nội dung xấu, độc được thẩm định, đề nghị gỡ bỏ", "clip", ValueType.INTEGER,
-     Aggregation.SUM, Aggregation.SUM, ""),
+    (
+        "TTTT.CNTT.DN",
+        "Số doanh nghiệp hoạt động trong lĩnh vực công nghệ thông tin, công nghiệp điện tử",
+        "doanh nghiệp",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.LAST,
+        "QG.TTTT.01",
+    ),
+    (
+        "TTTT.CNTT.DT",
+        "Tổng doanh thu của doanh nghiệp công nghệ thông tin, công nghiệp điện tử",
+        "tỷ đồng",
+        ValueType.NUMBER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "QG.TTTT.02",
+    ),
+    (
+        "TTTT.CNTT.LD",
+        "Số lao động làm việc trong doanh nghiệp công nghệ thông tin, công nghiệp điện tử",
+        "người",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.LAST,
+        "QG.TTTT.03",
+    ),
+    (
+        "TTTT.CNTT.XK",
+        "Kim ngạch xuất khẩu linh kiện máy tính, thiết bị ngoại vi, điện thoại và linh kiện",
+        "triệu USD",
+        ValueType.NUMBER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
+    (
+        "TTTT.BCVT.DT",
+        "Doanh thu của doanh nghiệp bưu chính - viễn thông",
+        "tỷ đồng",
+        ValueType.NUMBER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "QG.TTTT.04",
+    ),
+    (
+        "TTTT.VT.TBCD",
+        "Số thuê bao điện thoại cố định",
+        "thuê bao",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.LAST,
+        "QG.TTTT.05",
+    ),
+    (
+        "TTTT.VT.TBDD",
+        "Số thuê bao điện thoại di động (trả trước và trả sau)",
+        "thuê bao",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.LAST,
+        "QG.TTTT.06",
+    ),
+    (
+        "TTTT.VT.DTTM",
+        "Tỷ lệ người dân có điện thoại thông minh",
+        "%",
+        ValueType.PERCENT,
+        Aggregation.AVERAGE,
+        Aggregation.LAST,
+        "QG.TTTT.07",
+    ),
+    (
+        "TTTT.CKS.SL",
+        "Số chữ ký số miễn phí cấp cho công dân",
+        "chứng thư",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "QG.TTTT.08",
+    ),
+    (
+        "TTTT.TTDT.RS",
+        "Số trang thông tin điện tử tổng hợp được rà soát",
+        "trang",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
+    (
+        "TTTT.TTDT.DV",
+        "Số đơn vị quản lý trang thông tin điện tử tổng hợp được rà soát",
+        "đơn vị",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
+    (
+        "TTTT.TTDT.TT",
+        "Số trang thông tin điện tử tổng hợp chuyển Thanh tra Sở kiểm tra, xử lý",
+        "trang",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
+    (
+        "TTTT.TTDT.BH",
+        'Số trang thông tin điện tử, mạng xã hội có dấu hiệu "báo hóa" được mời làm việc',
+        "trang",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
+    (
+        "TTTT.TTDT.XP",
+        "Số doanh nghiệp thiết lập trang thông tin điện tử tổng hợp bị chuyển hồ sơ xử phạt",
+        "doanh nghiệp",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
+    (
+        "TTTT.CLIP.TD",
+        "Số video clip có nội dung xấu, độc được thẩm định, đề nghị gỡ bỏ",
+        "clip",
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Aggregation.SUM,
+        "",
+    ),
 ]
 COMPUTED = [
-    ("TTTT.CNTT.DTBQ", "Doanh thu bình quân một doanh nghiệp công nghệ thông tin", "tỷ đồng/doanh nghiệp",
-     "{TTTT.CNTT.DT} / {TTTT.CNTT.DN}"),
-    ("TTTT.CNTT.NSLD", "Doanh thu bình quân một lao động công nghệ thông tin", "triệu đồng/người",
-     "{TTTT.CNTT.DT} * 1000 / {TTTT.CNTT.LD}"),
+    (
+        "TTTT.CNTT.DTBQ",
+        "Doanh thu bình quân một doanh nghiệp công nghệ thông tin",
+        "tỷ đồng/doanh nghiệp",
+        "{TTTT.CNTT.DT} / {TTTT.CNTT.DN}",
+    ),
+    (
+        "TTTT.CNTT.NSLD",
+        "Doanh thu bình quân một lao động công nghệ thông tin",
+        "triệu đồng/người",
+        "{TTTT.CNTT.DT} * 1000 / {TTTT.CNTT.LD}",
+    ),
 ]
 # Defined with a disaggregation (sex × urban/rural); the seeds give no breakdown, so no values.
-COMBO = ("GT_KV", "Giới tính × Thành thị/nông thôn", [
-    ("NAM_TT", "Nam, thành thị"), ("NAM_NT", "Nam, nông thôn"), ("NU_TT", "Nữ, thành thị"), ("NU_NT", "Nữ, nông thôn"),
-])
-DISAGGREGATED = ("TTTT.CKS.GTKV", "Số chữ ký số miễn phí cấp cho công dân, theo giới tính và khu vực", "chứng thư")
+COMBO = (
+    "GT_KV",
+    "Giới tính × Thành thị/nông thôn",
+    [
+        ("NAM_TT", "Nam, thành thị"),
+        ("NAM_NT", "Nam, nông thôn"),
+        ("NU_TT", "Nữ, thành thị"),
+        ("NU_NT", "Nữ, nông thôn"),
+    ],
+)
+DISAGGREGATED = (
+    "TTTT.CKS.GTKV",
+    "Số chữ ký số miễn phí cấp cho công dân, theo giới tính và khu vực",
+    "chứng thư",
+)
 VALUES = [
-    ("TTTT.CNTT.DN", "2021", 8476), ("TTTT.CNTT.DT", "2021", 321315), ("TTTT.CNTT.LD", "2021", 189500),
-    ("TTTT.CNTT.XK", "2021", 2893), ("TTTT.BCVT.DT", "2021", 35000), ("TTTT.VT.TBCD", "2021", 490000),
-    ("TTTT.VT.TBDD", "2021", 12300000), ("TTTT.VT.DTTM", "2021", 75), ("TTTT.CKS.SL", "2023", 39000),
-    ("TTTT.TTDT.RS", "2023", 155), ("TTTT.TTDT.DV", "2023", 92), ("TTTT.TTDT.TT", "2023", 17),
-    ("TTTT.TTDT.BH", "2023", 30), ("TTTT.TTDT.XP", "2023", 7), ("TTTT.CLIP.TD", "2023", 234),
+    ("TTTT.CNTT.DN", "2021", 8476),
+    ("TTTT.CNTT.DT", "2021", 321315),
+    ("TTTT.CNTT.LD", "2021", 189500),
+    ("TTTT.CNTT.XK", "2021", 2893),
+    ("TTTT.BCVT.DT", "2021", 35000),
+    ("TTTT.VT.TBCD", "2021", 490000),
+    ("TTTT.VT.TBDD", "2021", 12300000),
+    ("TTTT.VT.DTTM", "2021", 75),
+    ("TTTT.CKS.SL", "2023", 39000),
+    ("TTTT.TTDT.RS", "2023", 155),
+    ("TTTT.TTDT.DV", "2023", 92),
+    ("TTTT.TTDT.TT", "2023", 17),
+    ("TTTT.TTDT.BH", "2023", 30),
+    ("TTTT.TTDT.XP", "2023", 7),
+    ("TTTT.CLIP.TD", "2023", 234),
 ]
 SECTORS = [
-    ("KT", "Kinh tế tổng hợp"), ("TC", "Tài chính - ngân sách"), ("CT", "Công thương"), ("NN", "Nông nghiệp"),
-    ("XD", "Xây dựng - đô thị"), ("GT", "Giao thông"), ("TN", "Tài nguyên - môi trường"), ("GD", "Giáo dục"),
-    ("YT", "Y tế"), ("VH", "Văn hóa - thể thao - du lịch"), ("LD", "Lao động - xã hội"), ("NV", "Nội vụ"),
-    ("TP", "Tư pháp"), ("KH", "Khoa học - công nghệ"), ("AN", "An ninh - trật tự"), ("DT", "Dân tộc - tôn giáo"),
+    ("KT", "Kinh tế tổng hợp"),
+    ("TC", "Tài chính - ngân sách"),
+    ("CT", "Công thương"),
+    ("NN", "Nông nghiệp"),
+    ("XD", "Xây dựng - đô thị"),
+    ("GT", "Giao thông"),
+    ("TN", "Tài nguyên - môi trường"),
+    ("GD", "Giáo dục"),
+    ("YT", "Y tế"),
+    ("VH", "Văn hóa - thể thao - du lịch"),
+    ("LD", "Lao động - xã hội"),
+    ("NV", "Nội vụ"),
+    ("TP", "Tư pháp"),
+    ("KH", "Khoa học - công nghệ"),
+    ("AN", "An ninh - trật tự"),
+    ("DT", "Dân tộc - tôn giáo"),
 ]
-MEASURES = ["người", "hộ", "tỷ đồng", "triệu đồng", "%", "cơ sở", "lượt", "hồ sơ", "km", "ha", "tấn", "công trình"]
+MEASURES = [
+    "người",
+    "hộ",
+    "tỷ đồng",
+    "triệu đồng",
+    "%",
+    "cơ sở",
+    "lượt",
+    "hồ sơ",
+    "km",
+    "ha",
+    "tấn",
+    "công trình",
+]
 TOPICS = ["Số", "Tổng", "Tỷ lệ", "Số lượng", "Giá trị"]
-OBJECTS = ["cơ sở được kiểm tra", "hồ sơ tiếp nhận", "hồ sơ giải quyết đúng hạn", "lượt người được hỗ trợ",
-           "dự án triển khai", "vốn giải ngân", "công trình hoàn thành", "hộ được cấp nước sạch",
-           "người tham gia bảo hiểm", "vụ việc được xử lý", "học sinh", "giường bệnh", "doanh nghiệp thành lập mới",
-           "lao động được đào tạo", "điểm truy cập công cộng", "thủ tục trực tuyến toàn trình"]
+OBJECTS = [
+    "cơ sở được kiểm tra",
+    "hồ sơ tiếp nhận",
+    "hồ sơ giải quyết đúng hạn",
+    "lượt người được hỗ trợ",
+    "dự án triển khai",
+    "vốn giải ngân",
+    "công trình hoàn thành",
+    "hộ được cấp nước sạch",
+    "người tham gia bảo hiểm",
+    "vụ việc được xử lý",
+    "học sinh",
+    "giường bệnh",
+    "doanh nghiệp thành lập mới",
+    "lao động được đào tạo",
+    "điểm truy cập công cộng",
+    "thủ tục trực tuyến toàn trình",
+]
 
 
 @dataclass
@@ -122,8 +295,13 @@ class _SeedActor:
 
         root = Agency.objects.filter(code=ROOT).first()
         self._policy_grants = [
-            Grant(role=Role.ADMIN, agency_id=root.pk if root else 0, agency_path=root.path if root else "",
-                  subtree=True, is_root=True)
+            Grant(
+                role=Role.ADMIN,
+                agency_id=root.pk if root else 0,
+                agency_path=root.path if root else "",
+                subtree=True,
+                is_root=True,
+            )
         ]
 
     def get_username(self) -> str:
@@ -140,35 +318,79 @@ def _ensure_indicator(report: SeedReport, code: str, **kwargs: Any) -> None:
 def _seed_sector(report: SeedReport) -> None:
     services.combo_ensure(actor=None, code=COMBO[0], name=COMBO[1], options=COMBO[2])
     for code, name, measure, vtype, agg_units, agg_time, national in SECTOR:
-        _ensure_indicator(report, code, name=name, unit_of_measure=measure, value_type=vtype, agg_units=agg_units,
-                          agg_time=agg_time, national_code=national, description="Nguồn: Sở TT&TT Hà Nội.")
+        _ensure_indicator(
+            report,
+            code,
+            name=name,
+            unit_of_measure=measure,
+            value_type=vtype,
+            agg_units=agg_units,
+            agg_time=agg_time,
+            national_code=national,
+            description="Nguồn: Sở TT&TT Hà Nội.",
+        )
     for code, name, measure, formula in COMPUTED:
-        _ensure_indicator(report, code, name=name, unit_of_measure=measure, formula=formula,
-                          formula_valid_from=dt.date(2015, 1, 1))
+        _ensure_indicator(
+            report,
+            code,
+            name=name,
+            unit_of_measure=measure,
+            formula=formula,
+            formula_valid_from=dt.date(2015, 1, 1),
+        )
     code, name, measure = DISAGGREGATED
-    _ensure_indicator(report, code, name=name, unit_of_measure=measure, value_type=ValueType.INTEGER,
-                      combo_code=COMBO[0])
+    _ensure_indicator(
+        report, code, name=name, unit_of_measure=measure, value_type=ValueType.INTEGER, combo_code=COMBO[0]
+    )
     if not Form.objects.filter(code=FORM_CODE).exists():
         holder = SO_KHCN if _valid_today(SO_KHCN) else ""
         services.form_create(
-            actor=None, code=FORM_CODE, name="Báo cáo thống kê ngành Thông tin và Truyền thông", period_type="Y",
-            legal_basis="Thông tư 03/2018/TT-BTTTT; Nghị định 09/2019/NĐ-CP", narrative_required=True,
+            actor=None,
+            code=FORM_CODE,
+            name="Báo cáo thống kê ngành Thông tin và Truyền thông",
+            period_type="Y",
+            legal_basis="Thông tư 03/2018/TT-BTTTT; Nghị định 09/2019/NĐ-CP",
+            narrative_required=True,
             sections=[
-                SectionSpec("I", "Công nghiệp công nghệ thông tin, điện tử",
-                            ["TTTT.CNTT.DN", "TTTT.CNTT.DT", "TTTT.CNTT.LD", "TTTT.CNTT.XK", "TTTT.CNTT.DTBQ",
-                             "TTTT.CNTT.NSLD"]),
-                SectionSpec("II", "Bưu chính, viễn thông",
-                            ["TTTT.BCVT.DT", "TTTT.VT.TBCD", "TTTT.VT.TBDD", "TTTT.VT.DTTM"]),
+                SectionSpec(
+                    "I",
+                    "Công nghiệp công nghệ thông tin, điện tử",
+                    [
+                        "TTTT.CNTT.DN",
+                        "TTTT.CNTT.DT",
+                        "TTTT.CNTT.LD",
+                        "TTTT.CNTT.XK",
+                        "TTTT.CNTT.DTBQ",
+                        "TTTT.CNTT.NSLD",
+                    ],
+                ),
+                SectionSpec(
+                    "II",
+                    "Bưu chính, viễn thông",
+                    ["TTTT.BCVT.DT", "TTTT.VT.TBCD", "TTTT.VT.TBDD", "TTTT.VT.DTTM"],
+                ),
                 SectionSpec("III", "Chuyển đổi số", ["TTTT.CKS.SL", "TTTT.CKS.GTKV"]),
-                SectionSpec("IV", "Quản lý thông tin điện tử",
-                            ["TTTT.TTDT.RS", "TTTT.TTDT.DV", "TTTT.TTDT.TT", "TTTT.TTDT.BH", "TTTT.TTDT.XP",
-                             "TTTT.CLIP.TD"]),
+                SectionSpec(
+                    "IV",
+                    "Quản lý thông tin điện tử",
+                    [
+                        "TTTT.TTDT.RS",
+                        "TTTT.TTDT.DV",
+                        "TTTT.TTDT.TT",
+                        "TTTT.TTDT.BH",
+                        "TTTT.TTDT.XP",
+                        "TTTT.CLIP.TD",
+                    ],
+                ),
             ],
             agency_codes=[holder] if holder else [],
         )
         report.forms += 1
     if Agency.objects.filter(code=SO_TTTT).exists():
-        rows = [ValueRow(code, SO_TTTT, period, str(value), ref=f"{code}/{period}") for code, period, value in VALUES]
+        rows = [
+            ValueRow(code, SO_TTTT, period, str(value), ref=f"{code}/{period}")
+            for code, period, value in VALUES
+        ]
         report.values += services.datavalues_import(actor=_SeedActor(), rows=rows, source="seed").saved
 
 
@@ -191,7 +413,10 @@ def _seed_scale(report: SeedReport) -> None:
         measure = MEASURES[n % len(MEASURES)]
         name = f"{TOPICS[n % len(TOPICS)]} {OBJECTS[(n // 3) % len(OBJECTS)]} — {sector} (chỉ tiêu {n:04d})"
         services.indicator_create(
-            actor=None, code=code, name=name, unit_of_measure=measure,
+            actor=None,
+            code=code,
+            name=name,
+            unit_of_measure=measure,
             value_type=ValueType.PERCENT if measure == "%" else ValueType.NUMBER,
             agg_units=Aggregation.AVERAGE if measure == "%" else Aggregation.SUM,
             agg_time=Aggregation.LAST if measure == "%" else Aggregation.SUM,
@@ -203,10 +428,17 @@ def _seed_scale(report: SeedReport) -> None:
     if forms >= TARGET_FORMS:
         return
     today = dt.date.today()
-    departments = list(Agency.objects.filter(valid_on(today), parent__code=ROOT, level=1)
-                       .exclude(kind="ubnd").order_by("code").values_list("code", flat=True)) or [ROOT]
-    communes = list(Agency.objects.filter(valid_on(today), kind="ubnd", level=3).order_by("code")
-                    .values_list("code", flat=True))
+    departments = list(
+        Agency.objects.filter(valid_on(today), parent__code=ROOT, level=1)
+        .exclude(kind="ubnd")
+        .order_by("code")
+        .values_list("code", flat=True)
+    ) or [ROOT]
+    communes = list(
+        Agency.objects.filter(valid_on(today), kind="ubnd", level=3)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
     pool = sorted(generated) or sorted(existing)
     per_form = max(1, len(pool) // TARGET_FORMS)
     index = 0
@@ -215,16 +447,20 @@ def _seed_scale(report: SeedReport) -> None:
         code = f"BM.{index:03d}"
         if Form.objects.filter(code=code).exists():
             continue
-        chunk = pool[((index - 1) * per_form) % len(pool):][:per_form] or pool[:per_form]
+        chunk = pool[((index - 1) * per_form) % len(pool) :][:per_form] or pool[:per_form]
         half = max(1, len(chunk) // 2)
         period_type = "MQSY"[index % 4]
         agencies = [departments[index % len(departments)]] + (communes if index % 5 == 0 else [])
         sector = SECTORS[index % len(SECTORS)][1]
         services.form_create(
-            actor=None, code=code, name=f"Biểu {index:03d}: Báo cáo {sector.lower()}", period_type=period_type,
-            window="nd09" if index % 3 == 0 else "calendar", deadline_days=5 + index % 10,
-            sections=[SectionSpec("A", "Phần A", chunk[:half])] + (
-                [SectionSpec("B", "Phần B", chunk[half:])] if chunk[half:] else []),
+            actor=None,
+            code=code,
+            name=f"Biểu {index:03d}: Báo cáo {sector.lower()}",
+            period_type=period_type,
+            window="nd09" if index % 3 == 0 else "calendar",
+            deadline_days=5 + index % 10,
+            sections=[SectionSpec("A", "Phần A", chunk[:half])]
+            + ([SectionSpec("B", "Phần B", chunk[half:])] if chunk[half:] else []),
             agency_codes=agencies,
         )
         forms += 1

@@ -45,7 +45,14 @@ DATAFLOW_ID = "DF_CONGSO"
 DATAFLOW_VERSION = "1.0"
 STRUCTURE_ID = f"{SDMX_AGENCY}:{DATAFLOW_ID}({DATAFLOW_VERSION})"
 SDMX_CSV_HEADER = [
-    "STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE",
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "INDICATOR",
+    "REF_AREA",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "UNIT_MEASURE",
 ]
 ADX_NS = "urn:ihe:qrph:adx:2015"
 ADX_DATASET = "CONGSO"
@@ -62,8 +69,14 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "pdf": "application/pdf",
 }
-EXTENSIONS = {"sdmx-csv": "sdmx.csv", "sdmx-json": "sdmx.json", "adx": "adx.xml", "xlsx": "xlsx", "csv": "csv",
-              "pdf": "pdf"}
+EXTENSIONS = {
+    "sdmx-csv": "sdmx.csv",
+    "sdmx-json": "sdmx.json",
+    "adx": "adx.xml",
+    "xlsx": "xlsx",
+    "csv": "csv",
+    "pdf": "pdf",
+}
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
@@ -135,8 +148,14 @@ def export_data(
     units: dict[int, AdministrativeUnit] = {}
     periods: tuple[Period, ...] = ()
     for code in codes:
-        result = selectors.rollup(actor=actor, indicator_code=code, period_codes=period_codes,
-                                  hierarchy_as_of=hierarchy_as_of, level=level, unit_codes=unit_codes)
+        result = selectors.rollup(
+            actor=actor,
+            indicator_code=code,
+            period_codes=period_codes,
+            hierarchy_as_of=hierarchy_as_of,
+            level=level,
+            unit_codes=unit_codes,
+        )
         indicators.append(result.indicator)
         periods = result.periods
         units.update(result.units)
@@ -147,8 +166,15 @@ def export_data(
         totals[result.indicator.code] = dict(result.total)
     order = {c: i for i, c in enumerate(codes)}
     cells.sort(key=lambda c: (order[c.indicator.code], c.unit.code, c.period))
-    return ExportData(indicators=tuple(indicators), periods=periods, hierarchy_as_of=hierarchy_as_of, level=level,
-                      cells=tuple(cells), totals=totals, units=units)
+    return ExportData(
+        indicators=tuple(indicators),
+        periods=periods,
+        hierarchy_as_of=hierarchy_as_of,
+        level=level,
+        cells=tuple(cells),
+        totals=totals,
+        units=units,
+    )
 
 
 # --- Formatting helpers --------------------------------------------------------------------------
@@ -187,15 +213,29 @@ def file_stem(data: ExportData | None, indicator_codes: Sequence[str], period_co
 # --- SDMX ----------------------------------------------------------------------------------------
 
 
-def to_sdmx_csv(data: ExportData, *, indicator_id: Callable[[Indicator], str] | None = None,
-                structure_id: str = STRUCTURE_ID) -> bytes:
+def to_sdmx_csv(
+    data: ExportData,
+    *,
+    indicator_id: Callable[[Indicator], str] | None = None,
+    structure_id: str = STRUCTURE_ID,
+) -> bytes:
     ident = indicator_id or (lambda i: i.code)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(SDMX_CSV_HEADER)
     for cell in data.cells:
-        writer.writerow(["dataflow", structure_id, "I", ident(cell.indicator), cell.unit.code, cell.period.sdmx,
-                         number_text(cell.value), cell.indicator.unit_of_measure])
+        writer.writerow(
+            [
+                "dataflow",
+                structure_id,
+                "I",
+                ident(cell.indicator),
+                cell.unit.code,
+                cell.period.sdmx,
+                number_text(cell.value),
+                cell.indicator.unit_of_measure,
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -203,7 +243,8 @@ def to_sdmx_json(data: ExportData, *, prepared: dt.datetime | None = None) -> by
     """An SDMX-JSON 2.0 data message: one structure, one data set, series INDICATOR:REF_AREA with
     TIME_PERIOD at observation level, UNIT_MEASURE attached to the series (it depends on INDICATOR)."""
     indicators = [i for i in data.indicators if any(c.indicator.code == i.code for c in data.cells)] or list(
-        data.indicators)
+        data.indicators
+    )
     unit_ids = sorted({c.unit.pk for c in data.cells}, key=lambda k: data.units[k].code)
     ind_index = {i.code: n for n, i in enumerate(indicators)}
     unit_index = {u: n for n, u in enumerate(unit_ids)}
@@ -213,8 +254,9 @@ def to_sdmx_json(data: ExportData, *, prepared: dt.datetime | None = None) -> by
     series: dict[str, dict[str, Any]] = {}
     for cell in data.cells:
         key = f"{ind_index[cell.indicator.code]}:{unit_index[cell.unit.pk]}"
-        entry = series.setdefault(key, {"attributes": [measure_index[cell.indicator.unit_of_measure]],
-                                        "observations": {}})
+        entry = series.setdefault(
+            key, {"attributes": [measure_index[cell.indicator.unit_of_measure]], "observations": {}}
+        )
         entry["observations"][str(per_index[cell.period.code])] = [_json_number(cell.value)]
     prepared = prepared or timezone.now()
     tz = dt.timezone(dt.timedelta(hours=7))
@@ -228,50 +270,96 @@ def to_sdmx_json(data: ExportData, *, prepared: dt.datetime | None = None) -> by
             "sender": {"id": SDMX_AGENCY, "name": "Hệ thống thông tin báo cáo thành phố Hà Nội"},
         },
         "data": {
-            "structures": [{
-                "links": [{
-                    "rel": "dataflow",
-                    "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={STRUCTURE_ID}",
-                }],
-                "name": "Chỉ tiêu kinh tế - xã hội",
-                "names": {"vi": "Chỉ tiêu kinh tế - xã hội"},
-                "dimensions": {
-                    "dataSet": [],
-                    "series": [
-                        {"id": "INDICATOR", "name": "Chỉ tiêu", "names": {"vi": "Chỉ tiêu"}, "keyPosition": 0,
-                         "roles": [], "values": [{"id": i.code, "name": i.name, "names": {"vi": i.name}}
-                                                 for i in indicators]},
-                        {"id": "REF_AREA", "name": "Đơn vị hành chính", "names": {"vi": "Đơn vị hành chính"},
-                         "keyPosition": 1, "roles": ["REF_AREA"],
-                         "values": [{"id": data.units[u].code, "name": data.units[u].name,
-                                     "names": {"vi": data.units[u].name}} for u in unit_ids]},
+            "structures": [
+                {
+                    "links": [
+                        {
+                            "rel": "dataflow",
+                            "urn": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={STRUCTURE_ID}",
+                        }
                     ],
-                    "observation": [
-                        {"id": "TIME_PERIOD", "name": "Kỳ báo cáo", "names": {"vi": "Kỳ báo cáo"}, "keyPosition": 2,
-                         "roles": ["TIME_PERIOD"],
-                         "values": [{"id": p.sdmx, "name": period_label(p), "names": {"vi": period_label(p)},
-                                     "start": dt.datetime.combine(p.start, dt.time(0, 0), tz).isoformat(),
-                                     "end": dt.datetime.combine(p.end, dt.time(23, 59, 59), tz).isoformat()}
-                                    for p in data.periods]},
-                    ],
-                },
-                "measures": {"observation": [{"id": "OBS_VALUE", "name": "Giá trị", "names": {"vi": "Giá trị"}}]},
-                "attributes": {
-                    "dataSet": [],
-                    "series": [{"id": "UNIT_MEASURE", "name": "Đơn vị tính", "names": {"vi": "Đơn vị tính"},
+                    "name": "Chỉ tiêu kinh tế - xã hội",
+                    "names": {"vi": "Chỉ tiêu kinh tế - xã hội"},
+                    "dimensions": {
+                        "dataSet": [],
+                        "series": [
+                            {
+                                "id": "INDICATOR",
+                                "name": "Chỉ tiêu",
+                                "names": {"vi": "Chỉ tiêu"},
+                                "keyPosition": 0,
+                                "roles": [],
+                                "values": [
+                                    {"id": i.code, "name": i.name, "names": {"vi": i.name}}
+                                    for i in indicators
+                                ],
+                            },
+                            {
+                                "id": "REF_AREA",
+                                "name": "Đơn vị hành chính",
+                                "names": {"vi": "Đơn vị hành chính"},
+                                "keyPosition": 1,
+                                "roles": ["REF_AREA"],
+                                "values": [
+                                    {
+                                        "id": data.units[u].code,
+                                        "name": data.units[u].name,
+                                        "names": {"vi": data.units[u].name},
+                                    }
+                                    for u in unit_ids
+                                ],
+                            },
+                        ],
+                        "observation": [
+                            {
+                                "id": "TIME_PERIOD",
+                                "name": "Kỳ báo cáo",
+                                "names": {"vi": "Kỳ báo cáo"},
+                                "keyPosition": 2,
+                                "roles": ["TIME_PERIOD"],
+                                "values": [
+                                    {
+                                        "id": p.sdmx,
+                                        "name": period_label(p),
+                                        "names": {"vi": period_label(p)},
+                                        "start": dt.datetime.combine(p.start, dt.time(0, 0), tz).isoformat(),
+                                        "end": dt.datetime.combine(
+                                            p.end, dt.time(23, 59, 59), tz
+                                        ).isoformat(),
+                                    }
+                                    for p in data.periods
+                                ],
+                            },
+                        ],
+                    },
+                    "measures": {
+                        "observation": [{"id": "OBS_VALUE", "name": "Giá trị", "names": {"vi": "Giá trị"}}]
+                    },
+                    "attributes": {
+                        "dataSet": [],
+                        "series": [
+                            {
+                                "id": "UNIT_MEASURE",
+                                "name": "Đơn vị tính",
+                                "names": {"vi": "Đơn vị tính"},
                                 "relationship": {"dimensions": ["INDICATOR"]},
-                                "values": [{"id": m, "name": m, "names": {"vi": m}} for m in measures]}],
-                    "observation": [],
-                },
-                "annotations": [],
-            }],
-            "dataSets": [{
-                "structure": 0,
-                "action": "Information",
-                "reportingBegin": data.periods[0].start.isoformat() if data.periods else None,
-                "reportingEnd": data.periods[-1].end.isoformat() if data.periods else None,
-                "series": series,
-            }],
+                                "values": [{"id": m, "name": m, "names": {"vi": m}} for m in measures],
+                            }
+                        ],
+                        "observation": [],
+                    },
+                    "annotations": [],
+                }
+            ],
+            "dataSets": [
+                {
+                    "structure": 0,
+                    "action": "Information",
+                    "reportingBegin": data.periods[0].start.isoformat() if data.periods else None,
+                    "reportingEnd": data.periods[-1].end.isoformat() if data.periods else None,
+                    "series": series,
+                }
+            ],
         },
     }
     return json.dumps(message, ensure_ascii=False, indent=1).encode("utf-8")
@@ -289,15 +377,23 @@ def to_adx(*, actor: Any, indicator_codes: Sequence[str], period_codes: Sequence
     scope = agency_scope(actor, "reporting.data.view")
     periods = {p.code: p for p in (period_parse(c) for c in period_codes)}
     rows = (
-        DataValue.objects.filter(scope.q("agency"), indicator__code__in=list(indicator_codes),
-                                 period__in=list(periods))
-        .values_list("agency__code", "period", "indicator__code", "option_combo__combo__code",
-                     "option_combo__code", "value")
+        DataValue.objects.filter(
+            scope.q("agency"), indicator__code__in=list(indicator_codes), period__in=list(periods)
+        )
+        .values_list(
+            "agency__code",
+            "period",
+            "indicator__code",
+            "option_combo__combo__code",
+            "option_combo__code",
+            "value",
+        )
         .order_by("agency__code", "period_start", "indicator__code", "option_combo__code")
     )
     ET.register_namespace("", ADX_NS)
-    root = ET.Element(f"{{{ADX_NS}}}adx", {"exported": timezone.now().astimezone(dt.UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")})
+    root = ET.Element(
+        f"{{{ADX_NS}}}adx", {"exported": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    )
     groups: dict[tuple[str, str], ET.Element] = {}
     from congso.modules.reporting.services import DEFAULT_COMBO
 
@@ -305,8 +401,11 @@ def to_adx(*, actor: Any, indicator_codes: Sequence[str], period_codes: Sequence
         key = (agency_code, period_code)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = ET.SubElement(root, f"{{{ADX_NS}}}group", {
-                "dataSet": ADX_DATASET, "orgUnit": agency_code, "period": adx_period(periods[period_code])})
+            group = groups[key] = ET.SubElement(
+                root,
+                f"{{{ADX_NS}}}group",
+                {"dataSet": ADX_DATASET, "orgUnit": agency_code, "period": adx_period(periods[period_code])},
+            )
         attrs = {"dataElement": indicator_code}
         if combo_code != DEFAULT_COMBO:
             attrs[combo_code] = option_code
@@ -323,10 +422,21 @@ def to_csv(data: ExportData) -> bytes:
     """Plain CSV with Vietnamese headers, UTF-8 with BOM so that Excel shows the accents."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Tên đơn vị", "Kỳ", "Giá trị"])
+    writer.writerow(
+        ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Tên đơn vị", "Kỳ", "Giá trị"]
+    )
     for c in data.cells:
-        writer.writerow([c.indicator.code, c.indicator.name, c.indicator.unit_of_measure, c.unit.code, c.unit.name,
-                         c.period.code, number_text(c.value)])
+        writer.writerow(
+            [
+                c.indicator.code,
+                c.indicator.name,
+                c.indicator.unit_of_measure,
+                c.unit.code,
+                c.unit.name,
+                c.period.code,
+                number_text(c.value),
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -373,8 +483,12 @@ def to_xlsx(data: ExportData) -> bytes:
         header, rows, footer = _table(data, indicator)
         sheet.append([f"{indicator.code} — {indicator.name}"])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([f"Đơn vị tính: {indicator.unit_of_measure}. Theo địa giới ngày "
-                      f"{data.hierarchy_as_of:%d/%m/%Y}, cấp {data.level}."])
+        sheet.append(
+            [
+                f"Đơn vị tính: {indicator.unit_of_measure}. Theo địa giới ngày "
+                f"{data.hierarchy_as_of:%d/%m/%Y}, cấp {data.level}."
+            ]
+        )
         sheet.append(header)
         for cell in sheet[3]:
             cell.font, cell.fill = bold, fill
@@ -440,14 +554,27 @@ def to_pdf(data: ExportData, *, title: str = "Báo cáo tổng hợp chỉ tiêu
     pdf.set_font(family, "B", 14)
     pdf.cell(0, 8, text(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 9)
-    pdf.cell(0, 6, text(f"Theo địa giới hành chính ngày {data.hierarchy_as_of:%d/%m/%Y}, cấp {data.level}. "
-                        f"Lập lúc {timezone.localtime():%H:%M %d/%m/%Y}."), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        text(
+            f"Theo địa giới hành chính ngày {data.hierarchy_as_of:%d/%m/%Y}, cấp {data.level}. "
+            f"Lập lúc {timezone.localtime():%H:%M %d/%m/%Y}."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     for indicator in data.indicators:
         header, rows, footer = _table(data, indicator)
         pdf.ln(3)
         pdf.set_font(family, "B", 10)
-        pdf.multi_cell(0, 6, text(f"{indicator.code} — {indicator.name} ({indicator.unit_of_measure})"),
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            text(f"{indicator.code} — {indicator.name} ({indicator.unit_of_measure})"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         size = 7 if len(header) > 8 else 8
         pdf.set_font(family, "", size)
         if not rows:
@@ -456,9 +583,13 @@ def to_pdf(data: ExportData, *, title: str = "Báo cáo tổng hợp chỉ tiêu
         name_width = 40
         other = (pdf.epw - 12 - name_width) / max(1, len(header) - 2)
         widths = (12, name_width, *([other] * (len(header) - 2)))
-        with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", *(["RIGHT"] * (len(header) - 2))),
-                       headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247)),
-                       line_height=size * 0.55, width=pdf.epw) as table:
+        with pdf.table(
+            col_widths=widths,
+            text_align=("LEFT", "LEFT", *(["RIGHT"] * (len(header) - 2))),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247)),
+            line_height=size * 0.55,
+            width=pdf.epw,
+        ) as table:
             table.row([text(h) for h in header])
             for row in rows + ([footer] if footer else []):
                 table.row([text(v) if isinstance(v, str) else _vn_number(v) for v in row])
@@ -505,9 +636,20 @@ def export(
         content = to_adx(actor=actor, indicator_codes=indicator_codes, period_codes=period_codes)
         data = None
     else:
-        data = export_data(actor=actor, indicator_codes=indicator_codes, period_codes=period_codes,
-                           hierarchy_as_of=hierarchy_as_of, level=level, unit_codes=unit_codes)
-        content = {"sdmx-csv": to_sdmx_csv, "sdmx-json": to_sdmx_json, "xlsx": to_xlsx, "csv": to_csv,
-                   "pdf": to_pdf}[fmt](data)
+        data = export_data(
+            actor=actor,
+            indicator_codes=indicator_codes,
+            period_codes=period_codes,
+            hierarchy_as_of=hierarchy_as_of,
+            level=level,
+            unit_codes=unit_codes,
+        )
+        content = {
+            "sdmx-csv": to_sdmx_csv,
+            "sdmx-json": to_sdmx_json,
+            "xlsx": to_xlsx,
+            "csv": to_csv,
+            "pdf": to_pdf,
+        }[fmt](data)
     filename = f"{file_stem(data, indicator_codes, period_codes)}.{EXTENSIONS[fmt]}"
     return Rendered(content=content, content_type=CONTENT_TYPES[fmt], filename=filename)

@@ -332,8 +332,12 @@ def datavalues_import(
 
     locked = _locked_cells({(k[2], k[3], k[0]) for k in resolved})
     for key, (_, agency, period, row, index) in resolved.items():
-        if (agency.pk, period.code, key[0]) in locked:
+        status = locked.get((agency.pk, period.code, key[0]))
+        if status == SubmissionStatus.APPROVED:
             fail(row, index, "period", f"Báo cáo kỳ {period.code} của {agency.code} đã được duyệt và khoá.")
+        elif status == SubmissionStatus.SUBMITTED:
+            fail(row, index, "period", f"Báo cáo kỳ {period.code} của {agency.code} đã gửi, đang chờ duyệt: "
+                                       "cần được trả lại mới sửa được.")
     if failures:
         # In the order of the file: "dòng 9" before "dòng 10".
         errors = [e for _, e in sorted(failures, key=lambda f: f[0])]
@@ -369,19 +373,23 @@ def datavalues_import(
     return report
 
 
-def _locked_cells(cells: set[tuple[int, str, int]]) -> set[tuple[int, str, int]]:
-    """(agency, period, indicator) cells covered by an approved submission."""
+def _locked_cells(cells: set[tuple[int, str, int]]) -> dict[tuple[int, str, int], str]:
+    """(agency, period, indicator) cells covered by a submitted or approved submission, with its
+    status: values under review or approved change only after a return or a re-opening."""
     if not cells:
-        return set()
+        return {}
     agencies = {c[0] for c in cells}
     periods = {c[1] for c in cells}
-    approved = Submission.objects.filter(agency_id__in=agencies, period__in=periods, status=SubmissionStatus.APPROVED)
-    locked: set[tuple[int, str, int]] = set()
-    for agency_id, period, indicator_id in FormItem.objects.filter(
-        section__form__submissions__in=approved
-    ).values_list("section__form__submissions__agency_id", "section__form__submissions__period", "indicator_id"):
-        if (agency_id, period, indicator_id) in cells:
-            locked.add((agency_id, period, indicator_id))
+    closed = Submission.objects.filter(agency_id__in=agencies, period__in=periods,
+                                       status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED])
+    locked: dict[tuple[int, str, int], str] = {}
+    for agency_id, period, indicator_id, status in FormItem.objects.filter(
+        section__form__submissions__in=closed
+    ).values_list("section__form__submissions__agency_id", "section__form__submissions__period", "indicator_id",
+                  "section__form__submissions__status"):
+        key = (agency_id, period, indicator_id)
+        if key in cells and locked.get(key) != SubmissionStatus.APPROVED:
+            locked[key] = status
     return locked
 
 

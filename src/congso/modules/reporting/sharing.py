@@ -89,14 +89,24 @@ class HttpNationalReceiver:
     (or ``id``) field or its ``X-Receipt-Id`` header. 5xx and network errors are retried."""
 
     def __init__(self) -> None:
-        self.url = getattr(settings, "REPORTING_NATIONAL_URL", "") or os.environ.get("CONGSO_NATIONAL_URL", "")
-        self.token = getattr(settings, "REPORTING_NATIONAL_TOKEN", "") or os.environ.get("CONGSO_NATIONAL_TOKEN", "")
+        self.url = getattr(settings, "REPORTING_NATIONAL_URL", "") or os.environ.get(
+            "CONGSO_NATIONAL_URL", ""
+        )
+        self.token = getattr(settings, "REPORTING_NATIONAL_TOKEN", "") or os.environ.get(
+            "CONGSO_NATIONAL_TOKEN", ""
+        )
         if not self.url:
             raise InvalidInput("Chưa cấu hình địa chỉ Hệ thống báo cáo Chính phủ (REPORTING_NATIONAL_URL).")
 
     def send(self, payload: bytes, content_type: str) -> str:
-        request = urllib.request.Request(self.url, data=payload, method="POST",
-                                         headers={"Content-Type": content_type, "Accept": "application/json"})
+        if not self.url.startswith(("https://", "http://")):
+            raise InvalidInput("REPORTING_NATIONAL_URL phải là địa chỉ http(s).")
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            self.url,
+            data=payload,
+            method="POST",
+            headers={"Content-Type": content_type, "Accept": "application/json"},
+        )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
@@ -113,13 +123,17 @@ class HttpNationalReceiver:
             parsed = json.loads(body or b"{}")
         except ValueError:
             parsed = {}
-        receipt = str(parsed.get("receipt") or parsed.get("id") or header) if isinstance(parsed, dict) else header
+        receipt = (
+            str(parsed.get("receipt") or parsed.get("id") or header) if isinstance(parsed, dict) else header
+        )
         return receipt or hashlib.sha256(payload).hexdigest()[:16]
 
 
 def receiver() -> NationalReceiver:
     choice = (
-        getattr(settings, "REPORTING_NATIONAL_RECEIVER", "") or os.environ.get("CONGSO_NATIONAL_RECEIVER", "") or "fake"
+        getattr(settings, "REPORTING_NATIONAL_RECEIVER", "")
+        or os.environ.get("CONGSO_NATIONAL_RECEIVER", "")
+        or "fake"
     )
     if choice == "fake":
         return FakeNationalReceiver()
@@ -135,13 +149,22 @@ def shared_indicators() -> QuerySet[Indicator]:
     return Indicator.objects.exclude(national_code="").order_by("national_code", "code")
 
 
-def national_payload(*, actor: Any, period_codes: list[str], hierarchy_as_of: dt.date) -> tuple[bytes, list[str]]:
+def national_payload(
+    *, actor: Any, period_codes: list[str], hierarchy_as_of: dt.date
+) -> tuple[bytes, list[str]]:
     indicators = list(shared_indicators())
     if not indicators:
         raise InvalidInput("Chưa có chỉ tiêu nào được đánh dấu chia sẻ với Hệ thống báo cáo Chính phủ.")
-    data = exports.export_data(actor=actor, indicator_codes=[i.code for i in indicators], period_codes=period_codes,
-                               hierarchy_as_of=hierarchy_as_of, level=1)
-    payload = exports.to_sdmx_csv(data, indicator_id=lambda i: i.national_code, structure_id=NATIONAL_STRUCTURE_ID)
+    data = exports.export_data(
+        actor=actor,
+        indicator_codes=[i.code for i in indicators],
+        period_codes=period_codes,
+        hierarchy_as_of=hierarchy_as_of,
+        level=1,
+    )
+    payload = exports.to_sdmx_csv(
+        data, indicator_id=lambda i: i.national_code, structure_id=NATIONAL_STRUCTURE_ID
+    )
     return payload, [i.national_code for i in indicators]
 
 
@@ -156,27 +179,46 @@ def publish_national(
     for code in codes:
         if period_parse(code).code[:4] != str(year):
             raise InvalidInput(f"Kỳ {code} không thuộc năm {year}.")
-    payload, national_codes = national_payload(actor=actor, period_codes=codes,
-                                               hierarchy_as_of=hierarchy_as_of or timezone.localdate())
+    payload, national_codes = national_payload(
+        actor=actor, period_codes=codes, hierarchy_as_of=hierarchy_as_of or timezone.localdate()
+    )
     digest = hashlib.sha256(payload).hexdigest()
     queued = False
     with transaction.atomic():
         delivery = NationalDelivery.objects.select_for_update().filter(payload_hash=digest).first()
         if delivery is None:
             delivery = NationalDelivery.objects.create(
-                payload_hash=digest, payload=payload.decode("utf-8"), content_type=CONTENT_TYPE, year=year,
-                indicators=national_codes, periods=codes, requested_by=actor,
+                payload_hash=digest,
+                payload=payload.decode("utf-8"),
+                content_type=CONTENT_TYPE,
+                year=year,
+                indicators=national_codes,
+                periods=codes,
+                requested_by=actor,
             )
-            audit_record(actor=actor, action="reporting.national.publish", target=delivery,
-                         after={"sha256": digest, "indicators": national_codes, "periods": codes,
-                                "bytes": len(payload)})
+            audit_record(
+                actor=actor,
+                action="reporting.national.publish",
+                target=delivery,
+                after={
+                    "sha256": digest,
+                    "indicators": national_codes,
+                    "periods": codes,
+                    "bytes": len(payload),
+                },
+            )
             queued = True
         elif delivery.status == DeliveryStatus.FAILED:
             before = {"status": delivery.status, "attempts": delivery.attempts}
             delivery.status = DeliveryStatus.PENDING
             delivery.save(update_fields=["status", "updated_at"])
-            audit_record(actor=actor, action="reporting.national.republish", target=delivery, before=before,
-                         after={"status": delivery.status})
+            audit_record(
+                actor=actor,
+                action="reporting.national.republish",
+                target=delivery,
+                before=before,
+                after={"status": delivery.status},
+            )
             queued = True
         if queued:
             delivery_id = delivery.pk
@@ -216,8 +258,12 @@ def national_deliver(*, delivery_id: int, final_attempt: bool = False) -> Nation
             delivery.lease_until = None
             delivery.status = DeliveryStatus.FAILED if final_attempt else DeliveryStatus.PENDING
             delivery.save(update_fields=["last_error", "lease_until", "status", "updated_at"])
-            audit_record(actor=None, action="reporting.national.attempt_failed", target=delivery,
-                         after={"attempt": delivery.attempts, "status": delivery.status, "error": delivery.last_error})
+            audit_record(
+                actor=None,
+                action="reporting.national.attempt_failed",
+                target=delivery,
+                after={"attempt": delivery.attempts, "status": delivery.status, "error": delivery.last_error},
+            )
         raise DeliveryFailed(str(exc)) from exc
     with transaction.atomic():
         delivery = NationalDelivery.objects.select_for_update().get(pk=delivery_id)
@@ -227,8 +273,13 @@ def national_deliver(*, delivery_id: int, final_attempt: bool = False) -> Nation
         delivery.sent_at = timezone.now()
         delivery.lease_until = None
         delivery.save(update_fields=["status", "receipt", "sent_at", "lease_until", "updated_at"])
-        audit_record(actor=None, action="reporting.national.sent", target=delivery, before=before,
-                     after={"status": delivery.status, "receipt": delivery.receipt, "attempts": delivery.attempts})
+        audit_record(
+            actor=None,
+            action="reporting.national.sent",
+            target=delivery,
+            before=before,
+            after={"status": delivery.status, "receipt": delivery.receipt, "attempts": delivery.attempts},
+        )
     return delivery
 
 

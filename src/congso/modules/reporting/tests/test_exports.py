@@ -21,13 +21,19 @@ HEADER = "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA,TIME_PERIOD,OBS_VALUE
 # (indicator, agency, period, value) entered by the test; the expectations below are computed
 # from this list, independently of the code under test.
 VALUES = [
-    ("X_DN", SO_KHCN, "2024M01", "100"), ("X_DN", SO_KHCN, "2024M02", "110"), ("X_DN", SO_TU_PHAP, "2024M01", "5"),
-    ("X_DT", SO_KHCN, "2024M01", "250.5"), ("X_DT", SO_KHCN, "2024M02", "300"), ("X_DT", SO_TU_PHAP, "2024M01", "10"),
+    ("X_DN", SO_KHCN, "2024M01", "100"),
+    ("X_DN", SO_KHCN, "2024M02", "110"),
+    ("X_DN", SO_TU_PHAP, "2024M01", "5"),
+    ("X_DT", SO_KHCN, "2024M01", "250.5"),
+    ("X_DT", SO_KHCN, "2024M02", "300"),
+    ("X_DT", SO_TU_PHAP, "2024M01", "10"),
 ]
 
 
 def _sum(indicator: str, period: str, agencies: tuple[str, ...] = (SO_KHCN, SO_TU_PHAP)) -> Decimal:
-    return sum((Decimal(v) for i, a, p, v in VALUES if i == indicator and p == period and a in agencies), Decimal(0))
+    return sum(
+        (Decimal(v) for i, a, p, v in VALUES if i == indicator and p == period and a in agencies), Decimal(0)
+    )
 
 
 def _text(value: Decimal) -> str:
@@ -36,12 +42,23 @@ def _text(value: Decimal) -> str:
 
 @pytest.fixture
 def data(db, make_official):
-    services.indicator_create(actor=None, code="X_DN", name="Số doanh nghiệp công nghệ số",
-                              unit_of_measure="doanh nghiệp", value_type="integer")
-    services.indicator_create(actor=None, code="X_DT", name="Doanh thu công nghệ số",
-                              unit_of_measure="tỷ đồng, giá hiện hành")
-    services.indicator_create(actor=None, code="X_BQ", name="Doanh thu bình quân một doanh nghiệp",
-                              unit_of_measure="tỷ đồng", formula="{X_DT} / {X_DN}")
+    services.indicator_create(
+        actor=None,
+        code="X_DN",
+        name="Số doanh nghiệp công nghệ số",
+        unit_of_measure="doanh nghiệp",
+        value_type="integer",
+    )
+    services.indicator_create(
+        actor=None, code="X_DT", name="Doanh thu công nghệ số", unit_of_measure="tỷ đồng, giá hiện hành"
+    )
+    services.indicator_create(
+        actor=None,
+        code="X_BQ",
+        name="Doanh thu bình quân một doanh nghiệp",
+        unit_of_measure="tỷ đồng",
+        formula="{X_DT} / {X_DN}",
+    )
     admin = make_official("qt.export", CITY, ("admin", "subtree"))
     services.datavalues_import(actor=admin, rows=[ValueRow(i, a, p, v) for i, a, p, v in VALUES])
     return admin
@@ -61,7 +78,9 @@ def test_sdmx_csv_follows_the_standard(data, client) -> None:
     resp = _get(client, _token(data), format="sdmx-csv", indicator="X_DN,X_DT,X_BQ", period="2024M01,2024M02")
     assert resp.status_code == 200
     assert resp["Content-Type"] == "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"
-    assert resp["Content-Disposition"].startswith('attachment; filename="chi-tieu_X_DN+X_DT+X_BQ_2024M01-2024M02.sdmx.csv"')
+    assert resp["Content-Disposition"].startswith(
+        'attachment; filename="chi-tieu_X_DN+X_DT+X_BQ_2024M01-2024M02.sdmx.csv"'
+    )
     body = resp.content.decode("utf-8")
     lines = body.split("\r\n")
     assert lines[0] == HEADER
@@ -78,12 +97,24 @@ def test_sdmx_csv_follows_the_standard(data, client) -> None:
         f"{prefix},X_BQ,01,2024-M02,{_text(m02)},tỷ đồng",
     ]
     # Literal figures, so that a shared mistake in the helpers above cannot hide.
-    assert [row[6] for row in csv.reader(io.StringIO(body))][1:] == ["105", "110", "260.5", "300", "2.481", "2.7273"]
+    assert [row[6] for row in csv.reader(io.StringIO(body))][1:] == [
+        "105",
+        "110",
+        "260.5",
+        "300",
+        "2.481",
+        "2.7273",
+    ]
 
 
 def test_sdmx_json_is_a_data_message(data) -> None:
-    rendered = exports.export(actor=data, fmt="sdmx-json", indicator_codes=["X_DN", "X_DT"],
-                              period_codes=["2024M01", "2024M02"], hierarchy_as_of=exports.dt.date(2025, 8, 1))
+    rendered = exports.export(
+        actor=data,
+        fmt="sdmx-json",
+        indicator_codes=["X_DN", "X_DT"],
+        period_codes=["2024M01", "2024M02"],
+        hierarchy_as_of=exports.dt.date(2025, 8, 1),
+    )
     message = json.loads(rendered.content)
     assert set(message) == {"meta", "data"}
     assert {"schema", "id", "test", "prepared", "sender"} <= set(message["meta"])
@@ -103,7 +134,10 @@ def test_sdmx_json_is_a_data_message(data) -> None:
     assert (dataset["structure"], dataset["action"]) == (0, "Information")
     assert dataset["series"] == {
         "0:0": {"attributes": [measures.index("doanh nghiệp")], "observations": {"0": [105], "1": [110]}},
-        "1:0": {"attributes": [measures.index("tỷ đồng, giá hiện hành")], "observations": {"0": [260.5], "1": [300]}},
+        "1:0": {
+            "attributes": [measures.index("tỷ đồng, giá hiện hành")],
+            "observations": {"0": [260.5], "1": [300]},
+        },
     }
 
 
@@ -112,7 +146,9 @@ def test_xlsx_holds_the_numbers(data, client) -> None:
 
     resp = _get(client, _token(data), format="xlsx", indicator="X_DN,X_DT", year=2024, level=2)
     assert resp.status_code == 200
-    assert resp["Content-Disposition"].startswith('attachment; filename="chi-tieu_X_DN+X_DT_2024M01-2024M12.xlsx"')
+    assert resp["Content-Disposition"].startswith(
+        'attachment; filename="chi-tieu_X_DN+X_DT_2024M01-2024M12.xlsx"'
+    )
     book = load_workbook(io.BytesIO(resp.content))
     assert book.sheetnames == ["X_DN", "X_DT"]
     sheet = book["X_DN"]
@@ -146,15 +182,22 @@ def test_csv_and_pdf(data, client) -> None:
 
 
 def test_adx_carries_the_raw_values(data) -> None:
-    rendered = exports.export(actor=data, fmt="adx", indicator_codes=["X_DN"], period_codes=["2024M01"],
-                              hierarchy_as_of=exports.dt.date(2025, 8, 1))
+    rendered = exports.export(
+        actor=data,
+        fmt="adx",
+        indicator_codes=["X_DN"],
+        period_codes=["2024M01"],
+        hierarchy_as_of=exports.dt.date(2025, 8, 1),
+    )
     from xml.etree import ElementTree as ET
 
     root = ET.fromstring(rendered.content)
     ns = "{urn:ihe:qrph:adx:2015}"
     assert root.tag == f"{ns}adx"
-    groups = [(g.get("orgUnit"), g.get("period"), [(v.get("dataElement"), v.get("value")) for v in g])
-              for g in root.findall(f"{ns}group")]
+    groups = [
+        (g.get("orgUnit"), g.get("period"), [(v.get("dataElement"), v.get("value")) for v in g])
+        for g in root.findall(f"{ns}group")
+    ]
     assert groups == [
         (SO_TU_PHAP, "2024-01-01/P1M", [("X_DN", "5")]),
         (SO_KHCN, "2024-01-01/P1M", [("X_DN", "100")]),
@@ -166,13 +209,18 @@ def test_an_official_sees_only_their_scope(data, make_official, client) -> None:
     token = _token(specialist)
     resp = _get(client, token, format="sdmx-csv", indicator="X_DN,X_DT", period="2024M01,2024M02")
     only = (SO_TU_PHAP,)
+    prefix = "dataflow,VN_HANOI:DF_CONGSO(1.0),I"
     assert resp.content.decode().split("\r\n")[1:-1] == [
-        f"dataflow,VN_HANOI:DF_CONGSO(1.0),I,X_DN,01,2024-M01,{_text(_sum('X_DN', '2024M01', only))},doanh nghiệp",
-        f'dataflow,VN_HANOI:DF_CONGSO(1.0),I,X_DT,01,2024-M01,{_text(_sum("X_DT", "2024M01", only))},'
-        '"tỷ đồng, giá hiện hành"',
+        f"{prefix},X_DN,01,2024-M01,{_text(_sum('X_DN', '2024M01', only))},doanh nghiệp",
+        f'{prefix},X_DT,01,2024-M01,{_text(_sum("X_DT", "2024M01", only))},"tỷ đồng, giá hiện hành"',
     ]
-    rendered = exports.export(actor=specialist, fmt="adx", indicator_codes=["X_DN", "X_DT"],
-                              period_codes=["2024M01", "2024M02"], hierarchy_as_of=exports.dt.date(2025, 8, 1))
+    rendered = exports.export(
+        actor=specialist,
+        fmt="adx",
+        indicator_codes=["X_DN", "X_DT"],
+        period_codes=["2024M01", "2024M02"],
+        hierarchy_as_of=exports.dt.date(2025, 8, 1),
+    )
     assert SO_KHCN.encode() not in rendered.content and SO_TU_PHAP.encode() in rendered.content
 
 
@@ -200,14 +248,18 @@ def _pdf_text(pdf: bytes) -> str:
         except zlib.error:
             streams.append(match.group(1))
     cmaps = [
-        {int(g, 16): bytes.fromhex(u.decode()).decode("utf-16-be")
-         for g, u in re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", s)}
-        for s in streams if b"beginbfchar" in s
+        {
+            int(g, 16): bytes.fromhex(u.decode()).decode("utf-16-be")
+            for g, u in re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", s)
+        }
+        for s in streams
+        if b"beginbfchar" in s
     ]
     shown = [body for s in streams if b"BT" in s and b"Tj" in s and b"glyf" not in s for body in _literals(s)]
     return "\n".join(
-        "".join(cmap.get(int.from_bytes(body[i:i + 2], "big"), "?") for i in range(0, len(body), 2))
-        for cmap in cmaps for body in shown
+        "".join(cmap.get(int.from_bytes(body[i : i + 2], "big"), "?") for i in range(0, len(body), 2))
+        for cmap in cmaps
+        for body in shown
     )
 
 
@@ -224,7 +276,7 @@ def _literals(stream: bytes) -> list[bytes]:
             if ch == 0x5C:  # backslash
                 nxt = stream[i + 1]
                 if 0x30 <= nxt <= 0x37:
-                    digits = re.match(rb"[0-7]{1,3}", stream[i + 1:i + 4]).group(0)
+                    digits = re.match(rb"[0-7]{1,3}", stream[i + 1 : i + 4]).group(0)
                     out.append(int(digits, 8))
                     i += 1 + len(digits)
                     continue
@@ -236,6 +288,6 @@ def _literals(stream: bytes) -> list[bytes]:
             if depth:
                 out.append(ch)
             i += 1
-        if re.match(rb"\s*Tj", stream[i:i + 8]):
+        if re.match(rb"\s*Tj", stream[i : i + 8]):
             found.append(bytes(out))
     return found

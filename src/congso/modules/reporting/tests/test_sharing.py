@@ -24,16 +24,26 @@ def outbox(settings, tmp_path):
 
 @pytest.fixture
 def admin(db, make_official, outbox):
-    services.indicator_create(actor=None, code="S_DN", name="Số doanh nghiệp CNTT", unit_of_measure="doanh nghiệp",
-                              national_code="QG.CNTT.01")
-    services.indicator_create(actor=None, code="S_LD", name="Số lao động CNTT", unit_of_measure="người",
-                              national_code="QG.CNTT.02")
+    services.indicator_create(
+        actor=None,
+        code="S_DN",
+        name="Số doanh nghiệp CNTT",
+        unit_of_measure="doanh nghiệp",
+        national_code="QG.CNTT.01",
+    )
+    services.indicator_create(
+        actor=None, code="S_LD", name="Số lao động CNTT", unit_of_measure="người", national_code="QG.CNTT.02"
+    )
     services.indicator_create(actor=None, code="S_NOI_BO", name="Chỉ tiêu nội bộ", unit_of_measure="lượt")
     user = make_official("qt.share", CITY, ("admin", "subtree"))
-    services.datavalues_import(actor=user, rows=[
-        ValueRow("S_DN", SO_KHCN, "2021", "8476"), ValueRow("S_LD", SO_KHCN, "2021", "189500"),
-        ValueRow("S_NOI_BO", SO_KHCN, "2021", "7"),
-    ])
+    services.datavalues_import(
+        actor=user,
+        rows=[
+            ValueRow("S_DN", SO_KHCN, "2021", "8476"),
+            ValueRow("S_LD", SO_KHCN, "2021", "189500"),
+            ValueRow("S_NOI_BO", SO_KHCN, "2021", "7"),
+        ],
+    )
     return user
 
 
@@ -44,12 +54,17 @@ def _token(user) -> str:
 
 
 def _publish(client, token: str, **body):
-    return client.post("/api/v1/reporting/publish/national", body or {"year": 2021}, content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.post(
+        "/api/v1/reporting/publish/national",
+        body or {"year": 2021},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
 
 
-def test_publish_retries_until_sent_and_never_sends_twice(admin, outbox, client,
-                                                          django_capture_on_commit_callbacks) -> None:
+def test_publish_retries_until_sent_and_never_sends_twice(
+    admin, outbox, client, django_capture_on_commit_callbacks
+) -> None:
     token = _token(admin)
     FakeNationalReceiver.fail_next(2)
     with django_capture_on_commit_callbacks(execute=True):
@@ -71,10 +86,17 @@ def test_publish_retries_until_sent_and_never_sends_twice(admin, outbox, client,
     import hashlib
 
     assert delivery.payload_hash == hashlib.sha256(files[0].read_bytes()).hexdigest()
-    actions = list(AuditEvent.objects.filter(target_type="reporting.nationaldelivery").order_by("seq")
-                   .values_list("action", flat=True))
-    assert actions == ["reporting.national.publish", "reporting.national.attempt_failed",
-                       "reporting.national.attempt_failed", "reporting.national.sent"]
+    actions = list(
+        AuditEvent.objects.filter(target_type="reporting.nationaldelivery")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "reporting.national.publish",
+        "reporting.national.attempt_failed",
+        "reporting.national.attempt_failed",
+        "reporting.national.sent",
+    ]
 
     # The same figures again: nothing is sent, nothing changes.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -92,10 +114,15 @@ def test_publish_retries_until_sent_and_never_sends_twice(admin, outbox, client,
     listing = client.get("/api/v1/reporting/deliveries", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert listing["count"] == 1
     assert {k: listing["items"][0][k] for k in ("status", "attempts", "receipt")} == {
-        "status": "sent", "attempts": 3, "receipt": delivery.receipt}
+        "status": "sent",
+        "attempts": 3,
+        "receipt": delivery.receipt,
+    }
 
 
-def test_changed_figures_make_a_new_delivery(admin, outbox, client, django_capture_on_commit_callbacks) -> None:
+def test_changed_figures_make_a_new_delivery(
+    admin, outbox, client, django_capture_on_commit_callbacks
+) -> None:
     token = _token(admin)
     with django_capture_on_commit_callbacks(execute=True):
         assert _publish(client, token).status_code == 202
@@ -103,7 +130,9 @@ def test_changed_figures_make_a_new_delivery(admin, outbox, client, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         assert _publish(client, token).status_code == 202
     assert list(NationalDelivery.objects.order_by("id").values_list("status", "attempts")) == [
-        ("sent", 1), ("sent", 1)]
+        ("sent", 1),
+        ("sent", 1),
+    ]
     assert len(list(outbox.iterdir())) == 2
 
 
@@ -126,8 +155,9 @@ def test_a_delivery_that_keeps_failing_is_marked_failed_then_can_be_republished(
     assert len(list(outbox.iterdir())) == 1
 
 
-def test_only_administrators_publish(admin, outbox, make_official, client,
-                                     django_capture_on_commit_callbacks) -> None:
+def test_only_administrators_publish(
+    admin, outbox, make_official, client, django_capture_on_commit_callbacks
+) -> None:
     leader = make_official("ld.khcn.share", SO_KHCN, ("leader", "subtree"), ("specialist", "agency"))
     token = _token(leader)
     events = AuditEvent.objects.count()
@@ -140,8 +170,12 @@ def test_only_administrators_publish(admin, outbox, make_official, client,
     assert AuditEvent.objects.count() == events
     assert not outbox.exists()
     assert client.get("/api/v1/reporting/deliveries", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 403
-    assert client.post("/api/v1/reporting/publish/national", {"year": 2021},
-                       content_type="application/json").status_code == 401
+    assert (
+        client.post(
+            "/api/v1/reporting/publish/national", {"year": 2021}, content_type="application/json"
+        ).status_code
+        == 401
+    )
     assert NationalDelivery.objects.count() == 0
 
 
@@ -152,8 +186,9 @@ def test_publishing_needs_shared_indicators_and_periods_of_the_year(admin, clien
     assert NationalDelivery.objects.count() == 0
 
 
-def test_demo_seed_carries_the_seed_figures_and_is_idempotent(db, outbox, make_official,
-                                                             django_capture_on_commit_callbacks) -> None:
+def test_demo_seed_carries_the_seed_figures_and_is_idempotent(
+    db, outbox, make_official, django_capture_on_commit_callbacks
+) -> None:
     import datetime as dt
     from decimal import Decimal
 
@@ -169,8 +204,13 @@ def test_demo_seed_carries_the_seed_figures_and_is_idempotent(db, outbox, make_o
     assert (Indicator.objects.count(), Form.objects.count()) == (2136, 134)
     assert Indicator.objects.exclude(national_code="").count() == 8
     admin = make_official("qt.demo", CITY, ("admin", "subtree"))
-    result = selectors.rollup(actor=admin, indicator_code="TTTT.CNTT.DTBQ", period_codes=["2021"],
-                              hierarchy_as_of=dt.date(2025, 8, 1), level=1)
+    result = selectors.rollup(
+        actor=admin,
+        indicator_code="TTTT.CNTT.DTBQ",
+        period_codes=["2021"],
+        hierarchy_as_of=dt.date(2025, 8, 1),
+        level=1,
+    )
     assert list(result.total.values()) == [(Decimal(321315) / Decimal(8476)).quantize(Decimal("0.0001"))]
     with django_capture_on_commit_callbacks(execute=True):
         from congso.modules.reporting.sharing import publish_national

@@ -314,3 +314,14 @@ def test_pivot_unknown_indicator_is_explained(client, world):
     )
     assert response.status_code == 404
     assert "Không có chỉ tiêu mã KHONG.CO." in _html(response)
+
+
+def test_entry_page_in_english(client, world):
+    client.force_login(world.specialist)
+    client.cookies["django_language"] = "en"
+    html = _html(client.get(world.entry_url))
+    assert '<html lang="en">' in html
+    assert "Submit report" in html and "Narrative report" in html
+    assert "Month 01/2024" in html
+    saved = client.post(world.cell_url, {"indicator": "WEB.DT", "option": "TONG", "value": "12.5"})
+    assert json.loads(saved.content) == {"ok": True, "value": "12.5", "message": "Saved"}
