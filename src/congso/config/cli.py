@@ -80,6 +80,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
     print("Nạp cơ quan của Hà Nội (hai thời kỳ)…", flush=True)
     print(f"  {demo.seed_agencies()} cơ quan.", flush=True)
     accounts = demo.seed_demo_accounts()
+    from congso.modules.reporting.demo import seed_reporting
+
+    print("Nạp kho chỉ tiêu, biểu mẫu và số liệu báo cáo mẫu…", flush=True)
+    seed_reporting(scale=args.scale)
     if args.scale == "hanoi":
         total = demo.HANOI_OFFICIAL_ACCOUNTS
         with tqdm(total=total, unit="tài khoản", desc="Tài khoản cán bộ", disable=args.quiet) as bar:

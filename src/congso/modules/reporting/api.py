@@ -64,8 +64,15 @@ def analytics(
     target_level = level or (1 if unit is None else len(unit_codes[0]) // 2 if unit_codes else 1)
     if unit_codes and level is None:
         target_level = {2: 1, 3: 2, 5: 3}.get(len(unit_codes[0]), 1)
-    result = selectors.rollup(actor=request.user, indicator_code=indicator, period_codes=codes,
-                              hierarchy_as_of=day, level=target_level, unit_codes=unit_codes, option=option)
+    result = selectors.rollup(
+        actor=request.user,
+        indicator_code=indicator,
+        period_codes=codes,
+        hierarchy_as_of=day,
+        level=target_level,
+        unit_codes=unit_codes,
+        option=option,
+    )
     rows = []
     for unit_id in sorted(result.total.keys() | result.by_period.keys(), key=lambda k: result.units[k].code):
         u = result.units[unit_id]
@@ -73,11 +80,22 @@ def analytics(
             for code, value in sorted(result.by_period.get(unit_id, {}).items()):
                 rows.append({"unit_code": u.code, "unit_name": u.name, "period": code, "value": float(value)})
         if unit_id in result.total:
-            rows.append({"unit_code": u.code, "unit_name": u.name, "period": None, "value": float(result.total[unit_id])})
+            rows.append(
+                {
+                    "unit_code": u.code,
+                    "unit_name": u.name,
+                    "period": None,
+                    "value": float(result.total[unit_id]),
+                }
+            )
     return {
-        "indicator": result.indicator.code, "name": result.indicator.name,
-        "unit_of_measure": result.indicator.unit_of_measure, "hierarchy_as_of": day, "level": target_level,
-        "periods": [p.code for p in result.periods], "rows": rows,
+        "indicator": result.indicator.code,
+        "name": result.indicator.name,
+        "unit_of_measure": result.indicator.unit_of_measure,
+        "hierarchy_as_of": day,
+        "level": target_level,
+        "periods": [p.code for p in result.periods],
+        "rows": rows,
     }
 
 
@@ -158,8 +176,15 @@ class SubmissionOut(Schema):
 
 
 def _submission_out(sub) -> dict:
-    return {"id": sub.pk, "form": sub.form.code, "agency": sub.agency.code, "period": sub.period,
-            "deadline": sub.deadline, "status": sub.status, "comment": sub.comment}
+    return {
+        "id": sub.pk,
+        "form": sub.form.code,
+        "agency": sub.agency.code,
+        "period": sub.period,
+        "deadline": sub.deadline,
+        "status": sub.status,
+        "comment": sub.comment,
+    }
 
 
 @router.get("/inbox", response=list[SubmissionOut], summary="Báo cáo phải gửi (đang nhập, bị trả lại)")
@@ -173,15 +198,18 @@ class OpenIn(Schema):
     period: str
 
 
-@router.post("/submissions", response=SubmissionOut, summary="Mở (hoặc lấy) báo cáo của một cơ quan cho một kỳ")
+@router.post(
+    "/submissions", response=SubmissionOut, summary="Mở (hoặc lấy) báo cáo của một cơ quan cho một kỳ"
+)
 def submission_open(request: HttpRequest, payload: OpenIn):
     from congso.core.org.selectors import agency_get
     from congso.modules.reporting.periods import period_parse
 
     period = period_parse(payload.period)
     agency = agency_get(code=payload.agency, as_of=period.end)
-    sub = services.submission_open(actor=request.user, form=selectors.form_get(payload.form), agency=agency,
-                                   period_code=period.code)
+    sub = services.submission_open(
+        actor=request.user, form=selectors.form_get(payload.form), agency=agency, period_code=period.code
+    )
     return _submission_out(sub)
 
 
@@ -190,8 +218,11 @@ class ActionIn(Schema):
     narrative: str | None = None
 
 
-@router.post("/submissions/{submission_id}/{action}", response=SubmissionOut,
-             summary="Gửi, duyệt, trả lại hoặc mở lại một báo cáo")
+@router.post(
+    "/submissions/{submission_id}/{action}",
+    response=SubmissionOut,
+    summary="Gửi, duyệt, trả lại hoặc mở lại một báo cáo",
+)
 def submission_action(request: HttpRequest, submission_id: int, action: str, payload: ActionIn):
     sub = selectors.submission_get(actor=request.user, submission_id=submission_id)
     if action == "submit":

@@ -79,14 +79,29 @@ def parse_formula(text: str) -> Formula:
     for node in ast.walk(tree):
         _check(node, text, names)
     if not order:
-        raise InvalidInput(f"Công thức '{text}' không tham chiếu chỉ tiêu nào (viết mã trong ngoặc nhọn: {{MA}}).")
+        raise InvalidInput(
+            f"Công thức '{text}' không tham chiếu chỉ tiêu nào (viết mã trong ngoặc nhọn: {{MA}})."
+        )
     return Formula(text=text, tree=tree, references=tuple(order), names=names)
 
 
 def _check(node: ast.AST, text: str, names: dict[str, str]) -> None:
     allowed = (
-        ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.UAdd, ast.Constant, ast.Name, ast.Load,
-        ast.Call, ast.Compare, ast.BoolOp, ast.And, ast.Or, *_BINARY, *_COMPARE,
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.USub,
+        ast.UAdd,
+        ast.Constant,
+        ast.Name,
+        ast.Load,
+        ast.Call,
+        ast.Compare,
+        ast.BoolOp,
+        ast.And,
+        ast.Or,
+        *_BINARY,
+        *_COMPARE,
     )
     if not isinstance(node, allowed):
         raise InvalidInput(f"Công thức '{text}' dùng thành phần không được phép ({type(node).__name__}).")
@@ -98,7 +113,9 @@ def _check(node: ast.AST, text: str, names: dict[str, str]) -> None:
         if not isinstance(node.func, ast.Name) or node.func.id.rstrip("_") not in _FUNCTIONS or node.keywords:
             raise InvalidInput(f"Công thức '{text}' gọi hàm không được phép.")
         if node.func.id == "if_" and len(node.args) != 3:
-            raise InvalidInput(f"Công thức '{text}': if cần đúng 3 đối số: if(điều kiện, giá trị đúng, giá trị sai).")
+            raise InvalidInput(
+                f"Công thức '{text}': if cần đúng 3 đối số: if(điều kiện, giá trị đúng, giá trị sai)."
+            )
 
 
 def _eval(node: ast.AST, env: Mapping[str, Decimal | None]) -> Decimal | bool:

@@ -27,7 +27,9 @@ class _Unit:
     valid_to: dt.date | None
 
     def valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
 
 
 class UnitMapper:

@@ -57,7 +57,13 @@ def period_of(year: int, type_: str, number: int = 1, *, nd09: bool = False) -> 
     else:
         start = first
         end = _add_months(first, months) - dt.timedelta(days=1)
-    body = str(year) if type_ == "Y" else f"{year}{type_}{number:02d}" if type_ == "M" else f"{year}{type_}{number}"
+    body = (
+        str(year)
+        if type_ == "Y"
+        else f"{year}{type_}{number:02d}"
+        if type_ == "M"
+        else f"{year}{type_}{number}"
+    )
     return Period(start=start, end=end, code=body + ("-ND09" if nd09 else ""), type=type_, nd09=nd09)
 
 

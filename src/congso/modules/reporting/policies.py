@@ -11,4 +11,6 @@ grant(Role.SPECIALIST, "reporting.data.enter", "reporting.submit")
 grant(Role.CLERK, "reporting.data.enter", "reporting.submit")
 grant(Role.LEADER, "reporting.submit", "reporting.approve", "reporting.reopen")
 # The repositories of indicators and forms belong to the DoIC administrators.
-grant(Role.ADMIN, "reporting.catalogue.manage", "reporting.data.enter", "reporting.reopen", "reporting.publish")
+grant(
+    Role.ADMIN, "reporting.catalogue.manage", "reporting.data.enter", "reporting.reopen", "reporting.publish"
+)

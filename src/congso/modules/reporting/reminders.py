@@ -30,34 +30,47 @@ class ReminderReport:
 def deadline_reminders_send(*, today: dt.date, days_before: int = 2) -> ReminderReport:
     horizon = add_working_days(today, days_before)
     due = (
-        Submission.objects.filter(status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED],
-                                  deadline__gte=today, deadline__lte=horizon)
+        Submission.objects.filter(
+            status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED],
+            deadline__gte=today,
+            deadline__lte=horizon,
+        )
         .select_related("form", "agency")
         .order_by("deadline")
     )
     reminded = mails = 0
     for submission in due:
         marker = f"{submission.pk}:{submission.deadline}:{today}"
-        if AuditEvent.objects.filter(action="reporting.reminder", target_id=str(submission.pk),
-                                     after__marker=marker).exists():
+        if AuditEvent.objects.filter(
+            action="reporting.reminder", target_id=str(submission.pk), after__marker=marker
+        ).exists():
             continue
         recipients = sorted(
             set(
-                RoleAssignment.objects.filter(agency=submission.agency, role__in=["clerk", "specialist"],
-                                              user__is_active=True)
+                RoleAssignment.objects.filter(
+                    agency=submission.agency, role__in=["clerk", "specialist"], user__is_active=True
+                )
                 .exclude(user__email="")
                 .values_list("user__email", flat=True)
             )
         )
         with transaction.atomic():
-            audit_record(actor=None, action="reporting.reminder", target=submission,
-                         after={"marker": marker, "recipients": len(recipients)},
-                         agency_code=submission.agency.code)
+            audit_record(
+                actor=None,
+                action="reporting.reminder",
+                target=submission,
+                after={"marker": marker, "recipients": len(recipients)},
+                agency_code=submission.agency.code,
+            )
             if recipients:
-                subject = (f"[congso] Nhắc hạn báo cáo {submission.form.code} kỳ {submission.period}: "
-                           f"hạn {submission.deadline:%d/%m/%Y}")
-                body = (f"Báo cáo '{submission.form.name}' kỳ {submission.period} của {submission.agency.name} "
-                        f"chưa được gửi. Hạn gửi: {submission.deadline:%d/%m/%Y}.\n")
+                subject = (
+                    f"[congso] Nhắc hạn báo cáo {submission.form.code} kỳ {submission.period}: "
+                    f"hạn {submission.deadline:%d/%m/%Y}"
+                )
+                body = (
+                    f"Báo cáo '{submission.form.name}' kỳ {submission.period} của {submission.agency.name} "
+                    f"chưa được gửi. Hạn gửi: {submission.deadline:%d/%m/%Y}.\n"
+                )
                 transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r))
                 mails += len(recipients)
         reminded += 1

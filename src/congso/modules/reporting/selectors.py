@@ -50,7 +50,11 @@ def indicator_get(code: str) -> Indicator:
 
 
 def formula_for(indicator: Indicator, day: dt.date) -> str:
-    version = IndicatorFormula.objects.filter(indicator=indicator, valid_from__lte=day).order_by("-valid_from").first()
+    version = (
+        IndicatorFormula.objects.filter(indicator=indicator, valid_from__lte=day)
+        .order_by("-valid_from")
+        .first()
+    )
     if version is None:
         raise InvalidInput(f"Chỉ tiêu {indicator.code} chưa có công thức áp dụng cho ngày {day:%d/%m/%Y}.")
     return version.expression
@@ -71,14 +75,24 @@ def _combine_time(values: list[tuple[Period, Decimal]], how: str) -> Decimal | N
     return max(numbers)
 
 
-def _raw(actor: Any, indicator: Indicator, periods: Sequence[Period], as_of: dt.date, level: int,
-         option: str | None) -> dict[int, dict[str, Decimal]]:
+def _raw(
+    actor: Any,
+    indicator: Indicator,
+    periods: Sequence[Period],
+    as_of: dt.date,
+    level: int,
+    option: str | None,
+) -> dict[int, dict[str, Decimal]]:
     """unit id (at ``level`` on ``as_of``) -> period -> value over units, from the saved values."""
     scope = agency_scope(actor, "reporting.data.view")
-    rows = DataValue.objects.filter(scope.q("agency"), indicator=indicator, period__in=[p.code for p in periods])
+    rows = DataValue.objects.filter(
+        scope.q("agency"), indicator=indicator, period__in=[p.code for p in periods]
+    )
     if option:
         rows = rows.filter(option_combo__code=option)
-    grouped = rows.values("unit_id", "period").annotate(s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value"))
+    grouped = rows.values("unit_id", "period").annotate(
+        s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value")
+    )
     mapper = unit_mapper(as_of, level)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     counts: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -127,19 +141,34 @@ def rollup(
         by_period = defaultdict(dict)
         last_formula = parse_formula(formula_for(indicator, periods[-1].end))
         parts = {
-            code: rollup(actor=actor, indicator_code=code, period_codes=period_codes, hierarchy_as_of=hierarchy_as_of,
-                         level=level, unit_codes=unit_codes, _depth=_depth + 1)
+            code: rollup(
+                actor=actor,
+                indicator_code=code,
+                period_codes=period_codes,
+                hierarchy_as_of=hierarchy_as_of,
+                level=level,
+                unit_codes=unit_codes,
+                _depth=_depth + 1,
+            )
             for code in last_formula.references
         }
         targets = set().union(*(set(p.by_period) for p in parts.values())) if parts else set()
         for period in periods:
             formula = parse_formula(formula_for(indicator, period.end))
             for missing in set(formula.references) - set(parts):
-                parts[missing] = rollup(actor=actor, indicator_code=missing, period_codes=period_codes,
-                                        hierarchy_as_of=hierarchy_as_of, level=level, unit_codes=unit_codes,
-                                        _depth=_depth + 1)
+                parts[missing] = rollup(
+                    actor=actor,
+                    indicator_code=missing,
+                    period_codes=period_codes,
+                    hierarchy_as_of=hierarchy_as_of,
+                    level=level,
+                    unit_codes=unit_codes,
+                    _depth=_depth + 1,
+                )
             for target in targets:
-                value = formula.evaluate({c: p.by_period.get(target, {}).get(period.code) for c, p in parts.items()})
+                value = formula.evaluate(
+                    {c: p.by_period.get(target, {}).get(period.code) for c, p in parts.items()}
+                )
                 if value is not None:
                     by_period[target][period.code] = value
         for target in targets:
@@ -153,15 +182,12 @@ def rollup(
             combined = _combine_time([(index[c], v) for c, v in cells.items()], indicator.agg_time)
             if combined is not None:
                 total[target] = combined
-    units = {
-        u.pk: u
-        for u in AdministrativeUnit.objects.filter(pk__in=set(by_period) | set(total))
-    }
+    units = {u.pk: u for u in AdministrativeUnit.objects.filter(pk__in=set(by_period) | set(total))}
     if unit_codes is not None:
         wanted = set(
-            AdministrativeUnit.objects.filter(valid_on(hierarchy_as_of), code__in=list(unit_codes)).values_list(
-                "pk", flat=True
-            )
+            AdministrativeUnit.objects.filter(
+                valid_on(hierarchy_as_of), code__in=list(unit_codes)
+            ).values_list("pk", flat=True)
         )
         by_period = {k: v for k, v in by_period.items() if k in wanted}
         total = {k: v for k, v in total.items() if k in wanted}
@@ -191,9 +217,11 @@ def not_reported(*, actor: Any, form: Form, period_code: str) -> list[Any]:
     scope = agency_scope(actor, "reporting.approve")
     assigned = form.assignments.filter(scope.q("agency__parent")).select_related("agency")
     done = set(
-        Submission.objects.filter(form=form, period=period_code.upper(),
-                                  status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED])
-        .values_list("agency_id", flat=True)
+        Submission.objects.filter(
+            form=form,
+            period=period_code.upper(),
+            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+        ).values_list("agency_id", flat=True)
     )
     return [a.agency for a in assigned if a.agency_id not in done]
 
@@ -209,24 +237,40 @@ class Outlier:
     z: Decimal
 
 
-def outliers(*, actor: Any, agency_id: int, period_code: str, history: int = 12, threshold: Decimal = Decimal(3),
-             min_points: int = 4) -> list[Outlier]:
+def outliers(
+    *,
+    actor: Any,
+    agency_id: int,
+    period_code: str,
+    history: int = 12,
+    threshold: Decimal = Decimal(3),
+    min_points: int = 4,
+) -> list[Outlier]:
     """Values of one agency and period that stand out against the same agency's own history: more
     than ``threshold`` standard deviations from the mean of its previous ``history`` values."""
     from statistics import mean, pstdev
 
     scope = agency_scope(actor, "reporting.data.view")
     current = list(
-        DataValue.objects.filter(scope.q("agency"), agency_id=agency_id, period=period_code)
-        .values_list("indicator_id", "option_combo_id", "indicator__code", "option_combo__code", "value",
-                     "period_start")
+        DataValue.objects.filter(scope.q("agency"), agency_id=agency_id, period=period_code).values_list(
+            "indicator_id",
+            "option_combo_id",
+            "indicator__code",
+            "option_combo__code",
+            "value",
+            "period_start",
+        )
     )
     found: list[Outlier] = []
     for indicator_id, option_id, ind_code, opt_code, value, start in current:
         past = [
             float(v)
-            for v in DataValue.objects.filter(agency_id=agency_id, indicator_id=indicator_id, option_combo_id=option_id,
-                                              period_start__lt=start)
+            for v in DataValue.objects.filter(
+                agency_id=agency_id,
+                indicator_id=indicator_id,
+                option_combo_id=option_id,
+                period_start__lt=start,
+            )
             .order_by("-period_start")
             .values_list("value", flat=True)[:history]
         ]
@@ -235,12 +279,23 @@ def outliers(*, actor: Any, agency_id: int, period_code: str, history: int = 12,
         m, sd = mean(past), pstdev(past)
         if sd == 0:
             if float(value) != m:
-                found.append(Outlier(ind_code, opt_code, period_code, value, Decimal(str(m)), Decimal(0), Decimal(99)))
+                found.append(
+                    Outlier(ind_code, opt_code, period_code, value, Decimal(str(m)), Decimal(0), Decimal(99))
+                )
             continue
         z = (float(value) - m) / sd
         if abs(z) > float(threshold):
-            found.append(Outlier(ind_code, opt_code, period_code, value, Decimal(str(round(m, 4))),
-                                 Decimal(str(round(sd, 4))), Decimal(str(round(z, 2)))))
+            found.append(
+                Outlier(
+                    ind_code,
+                    opt_code,
+                    period_code,
+                    value,
+                    Decimal(str(round(m, 4))),
+                    Decimal(str(round(sd, 4))),
+                    Decimal(str(round(z, 2))),
+                )
+            )
     return found
 
 
@@ -256,10 +311,16 @@ def indicators_search(*, q: str | None = None) -> QuerySet[Indicator]:
 def indicator_summary(indicator: Indicator) -> dict[str, Any]:
     formulas = list(indicator.formulas.all())
     return {
-        "code": indicator.code, "name": indicator.name, "unit_of_measure": indicator.unit_of_measure,
-        "value_type": indicator.value_type, "agg_units": indicator.agg_units, "agg_time": indicator.agg_time,
-        "combo": indicator.combo.code, "options": [o.code for o in indicator.combo.option_combos.all()],
-        "computed": indicator.computed, "formula": formulas[-1].expression if formulas else None,
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit_of_measure": indicator.unit_of_measure,
+        "value_type": indicator.value_type,
+        "agg_units": indicator.agg_units,
+        "agg_time": indicator.agg_time,
+        "combo": indicator.combo.code,
+        "options": [o.code for o in indicator.combo.option_combos.all()],
+        "computed": indicator.computed,
+        "formula": formulas[-1].expression if formulas else None,
         "national_code": indicator.national_code,
     }
 
@@ -282,10 +343,18 @@ def form_get(code: str) -> Form:
 
 def form_summary(form: Form) -> dict[str, Any]:
     return {
-        "code": form.code, "name": form.name, "regime": form.regime, "period_type": form.period_type,
-        "window": form.window, "deadline_days": form.deadline_days,
+        "code": form.code,
+        "name": form.name,
+        "regime": form.regime,
+        "period_type": form.period_type,
+        "window": form.window,
+        "deadline_days": form.deadline_days,
         "sections": [
-            {"code": s.code, "name": s.name, "indicators": [i.indicator.code for i in s.items.select_related("indicator")]}
+            {
+                "code": s.code,
+                "name": s.name,
+                "indicators": [i.indicator.code for i in s.items.select_related("indicator")],
+            }
             for s in form.sections.all()
         ],
     }
@@ -295,7 +364,9 @@ def submission_get(*, actor: Any, submission_id: int) -> Submission:
     """A submission of an agency the actor may see (its own, or below it for approvers)."""
     scope = agency_scope(actor, "reporting.data.view")
     sub = (
-        Submission.objects.filter(scope.q("agency") | agency_scope(actor, "reporting.approve").q("agency__parent"))
+        Submission.objects.filter(
+            scope.q("agency") | agency_scope(actor, "reporting.approve").q("agency__parent")
+        )
         .select_related("form", "agency", "agency__parent")
         .filter(pk=submission_id)
         .first()

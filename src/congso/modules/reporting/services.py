@@ -64,13 +64,19 @@ def combo_ensure(*, actor: Any, code: str, name: str, options: Sequence[tuple[st
         ]
         CategoryOptionCombo.objects.bulk_create(fresh)
         if created or fresh:
-            audit_record(actor=actor, action="reporting.combo.save", target=combo,
-                         after={"code": code, "options": [c for c, _ in options]})
+            audit_record(
+                actor=actor,
+                action="reporting.combo.save",
+                target=combo,
+                after={"code": code, "options": [c for c, _ in options]},
+            )
     return combo
 
 
 def default_combo() -> CategoryCombo:
-    return combo_ensure(actor=None, code=DEFAULT_COMBO, name="Không phân tổ", options=[(DEFAULT_OPTION, "Tổng số")])
+    return combo_ensure(
+        actor=None, code=DEFAULT_COMBO, name="Không phân tổ", options=[(DEFAULT_OPTION, "Tổng số")]
+    )
 
 
 def indicator_create(
@@ -97,8 +103,11 @@ def indicator_create(
         problems.append({"field": "code", "message": f"Mã chỉ tiêu '{code}' chỉ gồm chữ, số, '_', '.', '-'."})
     if not name.strip():
         problems.append({"field": "name", "message": "Tên chỉ tiêu không được để trống."})
-    for key, value, choices in (("value_type", value_type, ValueType.values), ("agg_units", agg_units,
-                                Aggregation.values), ("agg_time", agg_time, Aggregation.values)):
+    for key, value, choices in (
+        ("value_type", value_type, ValueType.values),
+        ("agg_units", agg_units, Aggregation.values),
+        ("agg_time", agg_time, Aggregation.values),
+    ):
         if value not in choices:
             problems.append({"field": key, "message": f"Giá trị '{value}' không hợp lệ cho {key}."})
     if problems:
@@ -119,19 +128,38 @@ def indicator_create(
             if missing:
                 raise InvalidInput(f"Công thức tham chiếu chỉ tiêu chưa có: {', '.join(missing)}.")
         indicator = Indicator.objects.create(
-            code=code, name=name.strip(), search_name=fold(name), unit_of_measure=unit_of_measure,
-            value_type=value_type, agg_units=agg_units, agg_time=agg_time, combo=combo, computed=parsed is not None,
-            min_value=min_value, max_value=max_value, national_code=national_code, description=description,
+            code=code,
+            name=name.strip(),
+            search_name=fold(name),
+            unit_of_measure=unit_of_measure,
+            value_type=value_type,
+            agg_units=agg_units,
+            agg_time=agg_time,
+            combo=combo,
+            computed=parsed is not None,
+            min_value=min_value,
+            max_value=max_value,
+            national_code=national_code,
+            description=description,
         )
         if parsed:
-            IndicatorFormula.objects.create(indicator=indicator, expression=parsed.text,
-                                            valid_from=formula_valid_from or dt.date(1990, 1, 1))
-        audit_record(actor=actor, action="reporting.indicator.create", target=indicator,
-                     after={"code": code, "name": indicator.name, "formula": formula})
+            IndicatorFormula.objects.create(
+                indicator=indicator,
+                expression=parsed.text,
+                valid_from=formula_valid_from or dt.date(1990, 1, 1),
+            )
+        audit_record(
+            actor=actor,
+            action="reporting.indicator.create",
+            target=indicator,
+            after={"code": code, "name": indicator.name, "formula": formula},
+        )
     return indicator
 
 
-def indicator_formula_set(*, actor: Any, indicator: Indicator, expression: str, valid_from: dt.date) -> IndicatorFormula:
+def indicator_formula_set(
+    *, actor: Any, indicator: Indicator, expression: str, valid_from: dt.date
+) -> IndicatorFormula:
     """A new version of a computed indicator's formula; earlier periods keep the old one."""
     authorize(actor, "reporting.catalogue.manage", globally=True)
     if not indicator.computed:
@@ -143,8 +171,12 @@ def indicator_formula_set(*, actor: Any, indicator: Indicator, expression: str, 
         version, created = IndicatorFormula.objects.update_or_create(
             indicator=indicator, valid_from=valid_from, defaults={"expression": parsed.text}
         )
-        audit_record(actor=actor, action="reporting.indicator.formula", target=indicator,
-                     after={"expression": parsed.text, "valid_from": valid_from, "new": created})
+        audit_record(
+            actor=actor,
+            action="reporting.indicator.formula",
+            target=indicator,
+            after={"expression": parsed.text, "valid_from": valid_from, "new": created},
+        )
     return version
 
 
@@ -187,17 +219,31 @@ def form_create(
         if Form.objects.filter(code=code).exists():
             raise Conflict(f"Mã biểu mẫu {code} đã có trong kho biểu mẫu.")
         form = Form.objects.create(
-            code=code, name=name, search_name=fold(name), regime=regime, period_type=period_type, window=window,
-            deadline_days=deadline_days, legal_basis=legal_basis, narrative_required=narrative_required,
+            code=code,
+            name=name,
+            search_name=fold(name),
+            regime=regime,
+            period_type=period_type,
+            window=window,
+            deadline_days=deadline_days,
+            legal_basis=legal_basis,
+            narrative_required=narrative_required,
         )
         for s_order, spec in enumerate(sections):
             section = FormSection.objects.create(form=form, code=spec.code, name=spec.name, order=s_order)
             FormItem.objects.bulk_create(
-                [FormItem(section=section, indicator=indicators[c], order=i) for i, c in enumerate(spec.indicators)]
+                [
+                    FormItem(section=section, indicator=indicators[c], order=i)
+                    for i, c in enumerate(spec.indicators)
+                ]
             )
         FormAssignment.objects.bulk_create([FormAssignment(form=form, agency=a) for a in agencies])
-        audit_record(actor=actor, action="reporting.form.create", target=form,
-                     after={"code": code, "indicators": sorted(wanted), "agencies": sorted(agency_codes)})
+        audit_record(
+            actor=actor,
+            action="reporting.form.create",
+            target=form,
+            after={"code": code, "indicators": sorted(wanted), "agencies": sorted(agency_codes)},
+        )
     return form
 
 
@@ -295,7 +341,12 @@ def datavalues_import(
             fail(row, index, "indicator", f"Mã chỉ tiêu '{row.indicator}' không có trong kho chỉ tiêu.")
             continue
         if indicator.computed:
-            fail(row, index, "indicator", f"Chỉ tiêu {row.indicator} được tính theo công thức, không nhập trực tiếp.")
+            fail(
+                row,
+                index,
+                "indicator",
+                f"Chỉ tiêu {row.indicator} được tính theo công thức, không nhập trực tiếp.",
+            )
             continue
         option_id = options.get((indicator.combo_id, row.option or DEFAULT_OPTION))
         if option_id is None:
@@ -303,7 +354,12 @@ def datavalues_import(
             continue
         period = periods.get(row.period)
         if period is None:
-            fail(row, index, "period", f"Kỳ báo cáo '{row.period}' không đúng dạng (ví dụ 2024M01, 2024Q1, 2024).")
+            fail(
+                row,
+                index,
+                "period",
+                f"Kỳ báo cáo '{row.period}' không đúng dạng (ví dụ 2024M01, 2024Q1, 2024).",
+            )
             continue
         versions = agency_versions.get(row.agency, [])
         agency = next((a for a in versions if a.is_valid_on(period.end)), None) or next(
@@ -313,7 +369,12 @@ def datavalues_import(
             fail(row, index, "agency", f"Không có cơ quan mã '{row.agency}' trong kỳ {row.period}.")
             continue
         if agency.unit_id is None:
-            fail(row, index, "agency", f"Cơ quan {row.agency} chưa gắn đơn vị hành chính nên chưa tổng hợp được.")
+            fail(
+                row,
+                index,
+                "agency",
+                f"Cơ quan {row.agency} chưa gắn đơn vị hành chính nên chưa tổng hợp được.",
+            )
             continue
         if not scope.contains(agency):
             fail(row, index, "agency", f"Bạn không được nhập số liệu cho cơ quan {row.agency}.")
@@ -326,7 +387,12 @@ def datavalues_import(
         key = (indicator.pk, option_id, agency.pk, period.code)
         if key in resolved:
             first = resolved[key][3]
-            fail(row, index, "value", f"Trùng với {_locate(first, resolved[key][4])}: cùng chỉ tiêu, phân tổ, cơ quan và kỳ.")
+            fail(
+                row,
+                index,
+                "value",
+                f"Trùng với {_locate(first, resolved[key][4])}: cùng chỉ tiêu, phân tổ, cơ quan và kỳ.",
+            )
             continue
         resolved[key] = (value, agency, period, row, index)
 
@@ -336,8 +402,13 @@ def datavalues_import(
         if status == SubmissionStatus.APPROVED:
             fail(row, index, "period", f"Báo cáo kỳ {period.code} của {agency.code} đã được duyệt và khoá.")
         elif status == SubmissionStatus.SUBMITTED:
-            fail(row, index, "period", f"Báo cáo kỳ {period.code} của {agency.code} đã gửi, đang chờ duyệt: "
-                                       "cần được trả lại mới sửa được.")
+            fail(
+                row,
+                index,
+                "period",
+                f"Báo cáo kỳ {period.code} của {agency.code} đã gửi, đang chờ duyệt: "
+                "cần được trả lại mới sửa được.",
+            )
     if failures:
         # In the order of the file: "dòng 9" before "dòng 10".
         errors = [e for _, e in sorted(failures, key=lambda f: f[0])]
@@ -346,7 +417,8 @@ def datavalues_import(
         raise InvalidInput(f"Tệp có {len(errors)} lỗi, chưa nhập giá trị nào. {shown}{more}", errors=errors)
 
     report = ImportReport(
-        saved=len(resolved), dry_run=dry_run,
+        saved=len(resolved),
+        dry_run=dry_run,
         agencies=sorted({a.code for _, a, _, _, _ in resolved.values()}),
         periods=sorted({p.code for _, _, p, _, _ in resolved.values()}),
     )
@@ -354,8 +426,17 @@ def datavalues_import(
         return report
     now = timezone.now()
     objects = [
-        DataValue(indicator_id=ind, option_combo_id=opt, agency_id=agency.pk, unit_id=agency.unit_id,
-                  period=period.code, period_start=period.start, period_end=period.end, value=value, updated_at=now)
+        DataValue(
+            indicator_id=ind,
+            option_combo_id=opt,
+            agency_id=agency.pk,
+            unit_id=agency.unit_id,
+            period=period.code,
+            period_start=period.start,
+            period_end=period.end,
+            value=value,
+            updated_at=now,
+        )
         for (ind, opt, _, _), (value, agency, period, _, _) in resolved.items()
     ]
     digest = hashlib.sha256(
@@ -363,13 +444,24 @@ def datavalues_import(
     ).hexdigest()
     with transaction.atomic():
         DataValue.objects.bulk_create(
-            objects, batch_size=2000, update_conflicts=True,
+            objects,
+            batch_size=2000,
+            update_conflicts=True,
             unique_fields=["indicator", "option_combo", "agency", "period"],
             update_fields=["value", "updated_at", "unit", "period_start", "period_end"],
         )
-        audit_record(actor=actor, action="reporting.datavalues.import", target=("reporting.datavalue", digest[:16]),
-                     after={"source": source, "values": len(objects), "agencies": report.agencies[:50],
-                            "periods": report.periods, "sha256": digest})
+        audit_record(
+            actor=actor,
+            action="reporting.datavalues.import",
+            target=("reporting.datavalue", digest[:16]),
+            after={
+                "source": source,
+                "values": len(objects),
+                "agencies": report.agencies[:50],
+                "periods": report.periods,
+                "sha256": digest,
+            },
+        )
     return report
 
 
@@ -380,13 +472,20 @@ def _locked_cells(cells: set[tuple[int, str, int]]) -> dict[tuple[int, str, int]
         return {}
     agencies = {c[0] for c in cells}
     periods = {c[1] for c in cells}
-    closed = Submission.objects.filter(agency_id__in=agencies, period__in=periods,
-                                       status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED])
+    closed = Submission.objects.filter(
+        agency_id__in=agencies,
+        period__in=periods,
+        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+    )
     locked: dict[tuple[int, str, int], str] = {}
     for agency_id, period, indicator_id, status in FormItem.objects.filter(
         section__form__submissions__in=closed
-    ).values_list("section__form__submissions__agency_id", "section__form__submissions__period", "indicator_id",
-                  "section__form__submissions__status"):
+    ).values_list(
+        "section__form__submissions__agency_id",
+        "section__form__submissions__period",
+        "indicator_id",
+        "section__form__submissions__status",
+    ):
         key = (agency_id, period, indicator_id)
         if key in cells and locked.get(key) != SubmissionStatus.APPROVED:
             locked[key] = status
@@ -414,18 +513,29 @@ def submission_open(*, actor: Any, form: Form, agency: Agency, period_code: str)
         raise InvalidInput(f"Kỳ {period.code} không phải loại kỳ của biểu {form.code}.")
     with transaction.atomic():
         submission, created = Submission.objects.get_or_create(
-            form=form, agency=agency, period=period.code,
-            defaults={"period_start": period.start, "period_end": period.end,
-                      "deadline": report_deadline(period.end, form.deadline_days)},
+            form=form,
+            agency=agency,
+            period=period.code,
+            defaults={
+                "period_start": period.start,
+                "period_end": period.end,
+                "deadline": report_deadline(period.end, form.deadline_days),
+            },
         )
         if created:
-            audit_record(actor=actor, action="reporting.submission.open", target=submission,
-                         after={"form": form.code, "period": period.code}, agency_code=agency.code)
+            audit_record(
+                actor=actor,
+                action="reporting.submission.open",
+                target=submission,
+                after={"form": form.code, "period": period.code},
+                agency_code=agency.code,
+            )
     return submission
 
 
-def _transition(submission: Submission, actor: Any, allowed_from: set[str], to: str, action: str,
-                **changes: Any) -> Submission:
+def _transition(
+    submission: Submission, actor: Any, allowed_from: set[str], to: str, action: str, **changes: Any
+) -> Submission:
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status not in allowed_from:
@@ -438,8 +548,14 @@ def _transition(submission: Submission, actor: Any, allowed_from: set[str], to: 
         for key, value in changes.items():
             setattr(locked, key, value)
         locked.save()
-        audit_record(actor=actor, action=action, target=locked, before=before,
-                     after={"status": to, "comment": locked.comment}, agency_code=locked.agency.code)
+        audit_record(
+            actor=actor,
+            action=action,
+            target=locked,
+            before=before,
+            after={"status": to, "comment": locked.comment},
+            agency_code=locked.agency.code,
+        )
     return locked
 
 
@@ -449,18 +565,28 @@ def submission_submit(*, actor: Any, submission: Submission, narrative: str | No
     text = narrative if narrative is not None else submission.narrative
     if form.narrative_required and not text.strip():
         raise InvalidInput("Biểu mẫu này cần phần báo cáo bằng lời (thuyết minh) trước khi gửi.")
-    required = FormItem.objects.filter(section__form=form, required=True).values_list("indicator_id", flat=True)
+    required = FormItem.objects.filter(section__form=form, required=True).values_list(
+        "indicator_id", flat=True
+    )
     entered = set(
-        DataValue.objects.filter(agency=submission.agency, period=submission.period, indicator_id__in=list(required))
-        .values_list("indicator_id", flat=True)
+        DataValue.objects.filter(
+            agency=submission.agency, period=submission.period, indicator_id__in=list(required)
+        ).values_list("indicator_id", flat=True)
     )
     missing = [i for i in required if i not in entered]
     if missing:
         codes = Indicator.objects.filter(pk__in=missing).values_list("code", flat=True)
         raise InvalidInput(f"Còn thiếu số liệu bắt buộc: {', '.join(sorted(codes))}.")
-    return _transition(submission, actor, {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED},
-                       SubmissionStatus.SUBMITTED, "reporting.submission.submit",
-                       narrative=text, submitted_at=timezone.now(), submitted_by=actor)
+    return _transition(
+        submission,
+        actor,
+        {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED},
+        SubmissionStatus.SUBMITTED,
+        "reporting.submission.submit",
+        narrative=text,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+    )
 
 
 def _authorize_parent(actor: Any, submission: Submission, action: str) -> None:
@@ -474,16 +600,32 @@ def _authorize_parent(actor: Any, submission: Submission, action: str) -> None:
 
 def submission_approve(*, actor: Any, submission: Submission, comment: str = "") -> Submission:
     _authorize_parent(actor, submission, "reporting.approve")
-    return _transition(submission, actor, {SubmissionStatus.SUBMITTED}, SubmissionStatus.APPROVED,
-                       "reporting.submission.approve", comment=comment, decided_at=timezone.now(), decided_by=actor)
+    return _transition(
+        submission,
+        actor,
+        {SubmissionStatus.SUBMITTED},
+        SubmissionStatus.APPROVED,
+        "reporting.submission.approve",
+        comment=comment,
+        decided_at=timezone.now(),
+        decided_by=actor,
+    )
 
 
 def submission_return(*, actor: Any, submission: Submission, comment: str) -> Submission:
     _authorize_parent(actor, submission, "reporting.approve")
     if not comment.strip():
         raise InvalidInput("Trả lại báo cáo cần ghi rõ lý do.")
-    return _transition(submission, actor, {SubmissionStatus.SUBMITTED}, SubmissionStatus.RETURNED,
-                       "reporting.submission.return", comment=comment, decided_at=timezone.now(), decided_by=actor)
+    return _transition(
+        submission,
+        actor,
+        {SubmissionStatus.SUBMITTED},
+        SubmissionStatus.RETURNED,
+        "reporting.submission.return",
+        comment=comment,
+        decided_at=timezone.now(),
+        decided_by=actor,
+    )
 
 
 def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Submission:
@@ -491,12 +633,31 @@ def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Sub
     _authorize_parent(actor, submission, "reporting.reopen")
     if not reason.strip():
         raise InvalidInput("Mở lại báo cáo đã duyệt cần ghi rõ lý do.")
-    return _transition(submission, actor, {SubmissionStatus.APPROVED}, SubmissionStatus.DRAFT,
-                       "reporting.submission.reopen", comment=reason)
+    return _transition(
+        submission,
+        actor,
+        {SubmissionStatus.APPROVED},
+        SubmissionStatus.DRAFT,
+        "reporting.submission.reopen",
+        comment=reason,
+    )
 
 
 __all__ = [
-    "DEFAULT_COMBO", "DEFAULT_OPTION", "ImportReport", "SectionSpec", "ValueRow", "combo_ensure", "datavalues_import",
-    "default_combo", "form_create", "indicator_create", "indicator_formula_set", "submission_approve",
-    "submission_open", "submission_reopen", "submission_return", "submission_submit",
+    "DEFAULT_COMBO",
+    "DEFAULT_OPTION",
+    "ImportReport",
+    "SectionSpec",
+    "ValueRow",
+    "combo_ensure",
+    "datavalues_import",
+    "default_combo",
+    "form_create",
+    "indicator_create",
+    "indicator_formula_set",
+    "submission_approve",
+    "submission_open",
+    "submission_reopen",
+    "submission_return",
+    "submission_submit",
 ]

@@ -6,213 +6,453 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CategoryCombo',
+            name="CategoryCombo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'db_table': 'reporting_category_combo',
+                "db_table": "reporting_category_combo",
             },
         ),
         migrations.CreateModel(
-            name='Form',
+            name="Form",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('search_name', models.CharField(db_index=True, max_length=300)),
-                ('regime', models.CharField(choices=[('periodic', 'Định kỳ'), ('thematic', 'Chuyên đề'), ('adhoc', 'Đột xuất')], default='periodic', max_length=10)),
-                ('period_type', models.CharField(choices=[('M', 'Tháng'), ('Q', 'Quý'), ('S', '6 tháng'), ('Y', 'Năm')], default='M', max_length=1)),
-                ('window', models.CharField(choices=[('calendar', 'Theo lịch'), ('nd09', 'Theo Nghị định 09/2019 (15 tháng trước – 14 tháng này)')], default='calendar', max_length=10)),
-                ('deadline_days', models.PositiveSmallIntegerField(default=5)),
-                ('legal_basis', models.CharField(blank=True, max_length=300)),
-                ('narrative_required', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("search_name", models.CharField(db_index=True, max_length=300)),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[("periodic", "Định kỳ"), ("thematic", "Chuyên đề"), ("adhoc", "Đột xuất")],
+                        default="periodic",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[("M", "Tháng"), ("Q", "Quý"), ("S", "6 tháng"), ("Y", "Năm")],
+                        default="M",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "window",
+                    models.CharField(
+                        choices=[
+                            ("calendar", "Theo lịch"),
+                            ("nd09", "Theo Nghị định 09/2019 (15 tháng trước – 14 tháng này)"),
+                        ],
+                        default="calendar",
+                        max_length=10,
+                    ),
+                ),
+                ("deadline_days", models.PositiveSmallIntegerField(default=5)),
+                ("legal_basis", models.CharField(blank=True, max_length=300)),
+                ("narrative_required", models.BooleanField(default=False)),
             ],
             options={
-                'db_table': 'reporting_form',
-                'ordering': ['code'],
+                "db_table": "reporting_form",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryOptionCombo',
+            name="CategoryOptionCombo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('combo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='option_combos', to='reporting.categorycombo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=60)),
+                ("name", models.CharField(max_length=200)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "combo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="option_combos",
+                        to="reporting.categorycombo",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_category_option_combo',
-                'ordering': ['combo_id', 'order', 'code'],
+                "db_table": "reporting_category_option_combo",
+                "ordering": ["combo_id", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='FormAssignment',
+            name="FormAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_forms', to='org.agency')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='reporting.form')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_forms",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="reporting.form",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_form_assignment',
+                "db_table": "reporting_form_assignment",
             },
         ),
         migrations.CreateModel(
-            name='FormSection',
+            name="FormSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=300)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='reporting.form')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=300)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="reporting.form",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_form_section',
-                'ordering': ['form_id', 'order'],
+                "db_table": "reporting_form_section",
+                "ordering": ["form_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('search_name', models.CharField(db_index=True, max_length=300)),
-                ('unit_of_measure', models.CharField(max_length=60)),
-                ('value_type', models.CharField(choices=[('number', 'Số thực'), ('integer', 'Số nguyên'), ('percent', 'Tỷ lệ %')], default='number', max_length=10)),
-                ('agg_units', models.CharField(choices=[('sum', 'Cộng'), ('avg', 'Trung bình'), ('last', 'Giá trị cuối kỳ'), ('min', 'Nhỏ nhất'), ('max', 'Lớn nhất')], default='sum', max_length=4)),
-                ('agg_time', models.CharField(choices=[('sum', 'Cộng'), ('avg', 'Trung bình'), ('last', 'Giá trị cuối kỳ'), ('min', 'Nhỏ nhất'), ('max', 'Lớn nhất')], default='sum', max_length=4)),
-                ('computed', models.BooleanField(default=False)),
-                ('min_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
-                ('max_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
-                ('national_code', models.CharField(blank=True, max_length=40)),
-                ('description', models.TextField(blank=True)),
-                ('combo', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='reporting.categorycombo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("search_name", models.CharField(db_index=True, max_length=300)),
+                ("unit_of_measure", models.CharField(max_length=60)),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[("number", "Số thực"), ("integer", "Số nguyên"), ("percent", "Tỷ lệ %")],
+                        default="number",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "agg_units",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Cộng"),
+                            ("avg", "Trung bình"),
+                            ("last", "Giá trị cuối kỳ"),
+                            ("min", "Nhỏ nhất"),
+                            ("max", "Lớn nhất"),
+                        ],
+                        default="sum",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "agg_time",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Cộng"),
+                            ("avg", "Trung bình"),
+                            ("last", "Giá trị cuối kỳ"),
+                            ("min", "Nhỏ nhất"),
+                            ("max", "Lớn nhất"),
+                        ],
+                        default="sum",
+                        max_length=4,
+                    ),
+                ),
+                ("computed", models.BooleanField(default=False)),
+                ("min_value", models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
+                ("max_value", models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
+                ("national_code", models.CharField(blank=True, max_length=40)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "combo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="reporting.categorycombo",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_indicator',
-                'ordering': ['code'],
+                "db_table": "reporting_indicator",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='FormItem',
+            name="FormItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('required', models.BooleanField(default=False)),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reporting.formsection')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='form_items', to='reporting.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("required", models.BooleanField(default=False)),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="reporting.formsection",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="form_items",
+                        to="reporting.indicator",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_form_item',
-                'ordering': ['section_id', 'order'],
+                "db_table": "reporting_form_item",
+                "ordering": ["section_id", "order"],
             },
         ),
         migrations.CreateModel(
-            name='DataValue',
+            name="DataValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=20)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('value', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('updated_at', models.DateTimeField()),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency')),
-                ('option_combo', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.categoryoptioncombo')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.administrativeunit')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=20)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("value", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.agency"
+                    ),
+                ),
+                (
+                    "option_combo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reporting.categoryoptioncombo",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.administrativeunit",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reporting.indicator",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_data_value',
+                "db_table": "reporting_data_value",
             },
         ),
         migrations.CreateModel(
-            name='IndicatorFormula',
+            name="IndicatorFormula",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expression', models.TextField()),
-                ('valid_from', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='formulas', to='reporting.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expression", models.TextField()),
+                ("valid_from", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="formulas",
+                        to="reporting.indicator",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_indicator_formula',
-                'ordering': ['indicator_id', 'valid_from'],
+                "db_table": "reporting_indicator_formula",
+                "ordering": ["indicator_id", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=20)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('deadline', models.DateField()),
-                ('status', models.CharField(choices=[('draft', 'Đang nhập'), ('submitted', 'Đã gửi'), ('returned', 'Bị trả lại'), ('approved', 'Đã duyệt (khoá)')], default='draft', max_length=10)),
-                ('narrative', models.TextField(blank=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='report_submissions', to='org.agency')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='reporting.form')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=20)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("deadline", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang nhập"),
+                            ("submitted", "Đã gửi"),
+                            ("returned", "Bị trả lại"),
+                            ("approved", "Đã duyệt (khoá)"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="report_submissions",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="reporting.form",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'reporting_submission',
+                "db_table": "reporting_submission",
             },
         ),
         migrations.AddConstraint(
-            model_name='categoryoptioncombo',
-            constraint=models.UniqueConstraint(fields=('combo', 'code'), name='reporting_coc_uniq'),
+            model_name="categoryoptioncombo",
+            constraint=models.UniqueConstraint(fields=("combo", "code"), name="reporting_coc_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='formassignment',
-            constraint=models.UniqueConstraint(fields=('form', 'agency'), name='reporting_assignment_uniq'),
+            model_name="formassignment",
+            constraint=models.UniqueConstraint(fields=("form", "agency"), name="reporting_assignment_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='formsection',
-            constraint=models.UniqueConstraint(fields=('form', 'code'), name='reporting_section_uniq'),
+            model_name="formsection",
+            constraint=models.UniqueConstraint(fields=("form", "code"), name="reporting_section_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='formitem',
-            constraint=models.UniqueConstraint(fields=('section', 'indicator'), name='reporting_item_uniq'),
+            model_name="formitem",
+            constraint=models.UniqueConstraint(fields=("section", "indicator"), name="reporting_item_uniq"),
         ),
         migrations.AddIndex(
-            model_name='datavalue',
-            index=models.Index(fields=['indicator', 'period_start', 'unit'], name='reporting_value_rollup_idx'),
+            model_name="datavalue",
+            index=models.Index(
+                fields=["indicator", "period_start", "unit"], name="reporting_value_rollup_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='datavalue',
-            index=models.Index(fields=['agency', 'period'], name='reporting_value_agency_idx'),
+            model_name="datavalue",
+            index=models.Index(fields=["agency", "period"], name="reporting_value_agency_idx"),
         ),
         migrations.AddConstraint(
-            model_name='datavalue',
-            constraint=models.UniqueConstraint(fields=('indicator', 'option_combo', 'agency', 'period'), name='reporting_value_uniq'),
+            model_name="datavalue",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "option_combo", "agency", "period"), name="reporting_value_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorformula',
-            constraint=models.UniqueConstraint(fields=('indicator', 'valid_from'), name='reporting_formula_uniq'),
+            model_name="indicatorformula",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "valid_from"), name="reporting_formula_uniq"
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['agency', 'status', 'deadline'], name='reporting_sub_inbox_idx'),
+            model_name="submission",
+            index=models.Index(fields=["agency", "status", "deadline"], name="reporting_sub_inbox_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('form', 'agency', 'period'), name='reporting_submission_uniq'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("form", "agency", "period"), name="reporting_submission_uniq"
+            ),
         ),
     ]
