@@ -23,7 +23,7 @@ router = Router(tags=["reporting"])
 def export(
     request: HttpRequest,
     indicator: str,
-    fmt: str = Query("sdmx-csv", alias="format"),  # type: ignore[type-arg]
+    fmt: str = Query("sdmx-csv", alias="format"),
     year: int | None = None,
     period_type: str = "M",
     period: str | None = None,

@@ -456,11 +456,13 @@ def _table(data: ExportData, indicator: Indicator) -> tuple[list[str], list[list
         + [totals.get(u)]
         for u in unit_ids
     ]
-    footer = None
+    footer: list[Any] | None = None
     if len(rows) > 1 and not indicator.computed and indicator.agg_units == Aggregation.SUM:
-        footer = ["", "Tổng cộng"] + [
-            sum((r[i] for r in rows if r[i] is not None), Decimal(0)) for i in range(2, len(header))
+        sums: list[Any] = [
+            sum((Decimal(str(r[i])) for r in rows if r[i] is not None), Decimal(0))
+            for i in range(2, len(header))
         ]
+        footer = ["", "Tổng cộng", *sums]
     return header, rows, footer
 
 
@@ -644,12 +646,13 @@ def export(
             level=level,
             unit_codes=unit_codes,
         )
-        content = {
+        render: dict[str, Any] = {
             "sdmx-csv": to_sdmx_csv,
             "sdmx-json": to_sdmx_json,
             "xlsx": to_xlsx,
             "csv": to_csv,
             "pdf": to_pdf,
-        }[fmt](data)
+        }
+        content = render[fmt](data)
     filename = f"{file_stem(data, indicator_codes, period_codes)}.{EXTENSIONS[fmt]}"
     return Rendered(content=content, content_type=CONTENT_TYPES[fmt], filename=filename)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
 
 from congso.core.errors import InvalidInput
 
@@ -118,7 +119,7 @@ def _check(node: ast.AST, text: str, names: dict[str, str]) -> None:
             )
 
 
-def _eval(node: ast.AST, env: Mapping[str, Decimal | None]) -> Decimal | bool:
+def _eval(node: ast.AST, env: Mapping[str, Decimal | None]) -> Any:
     if isinstance(node, ast.Constant):
         return Decimal(str(node.value))
     if isinstance(node, ast.Name):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -98,12 +99,21 @@ class UnitMapper:
 
 _lock = threading.Lock()
 _mappers: dict[tuple[dt.date, int, int], UnitMapper] = {}
+_version: tuple[float, int] = (0.0, 0)
+VERSION_TTL = 30.0  # seconds between checks that units or links changed
+
+
+def _units_version() -> int:
+    """Changes when units or links are loaded; checked at most every VERSION_TTL seconds."""
+    global _version
+    now = time.monotonic()
+    if now - _version[0] > VERSION_TTL:
+        _version = (now, UnitLink.objects.count() + AdministrativeUnit.objects.count() * 1_000_003)
+    return _version[1]
 
 
 def unit_mapper(as_of: dt.date, level: int) -> UnitMapper:
-    # Keyed by the link count too, so loading new units or links invalidates the cache.
-    version = UnitLink.objects.count() + AdministrativeUnit.objects.count() * 1_000_003
-    key = (as_of, level, version)
+    key = (as_of, level, _units_version())
     with _lock:
         mapper = _mappers.get(key)
         if mapper is None:
@@ -111,3 +121,11 @@ def unit_mapper(as_of: dt.date, level: int) -> UnitMapper:
                 _mappers.clear()
             mapper = _mappers[key] = UnitMapper(as_of, level)
     return mapper
+
+
+def reset_cache() -> None:
+    """Forget mappings and the version check (tests that load units mid-way)."""
+    global _version
+    with _lock:
+        _mappers.clear()
+        _version = (0.0, 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -71,7 +72,7 @@ def deadline_reminders_send(*, today: dt.date, days_before: int = 2) -> Reminder
                     f"Báo cáo '{submission.form.name}' kỳ {submission.period} của {submission.agency.name} "
                     f"chưa được gửi. Hạn gửi: {submission.deadline:%d/%m/%Y}.\n"
                 )
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r))
+                transaction.on_commit(partial(send_mail, subject, body, None, recipients))
                 mails += len(recipients)
         reminded += 1
     return ReminderReport(reminded=reminded, mails=mails)

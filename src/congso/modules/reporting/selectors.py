@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet, Sum
 
 from congso.core.errors import InvalidInput, NotFound
@@ -29,6 +30,11 @@ from congso.modules.reporting.models import (
 from congso.modules.reporting.periods import Period, period_parse
 
 Q4 = Decimal("0.0001")
+
+
+def _dec(value: Any) -> Decimal:
+    """SQLite hands back floats or strings for sums; PostgreSQL hands back Decimals."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,21 @@ def _raw(
     )
     if option:
         rows = rows.filter(option_combo__code=option)
-    grouped = rows.values("unit_id", "period").annotate(
-        s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value")
+    grouped_qs = (
+        rows.values_list("unit_id", "period")
+        .annotate(s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value"))
+        .order_by()
     )
+    # Read the groups with a plain cursor: a city-wide year is thousands of (unit, period) groups and
+    # the ORM's per-row conversions would cost more than the query itself.
+    sql, params = grouped_qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    grouped = [
+        {"unit_id": u, "period": p, "s": _dec(s_), "n": n, "lo": _dec(lo), "hi": _dec(hi)}
+        for u, p, s_, n, lo, hi in fetched
+    ]
     mapper = unit_mapper(as_of, level)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     counts: dict[int, dict[str, Decimal]] = defaultdict(dict)

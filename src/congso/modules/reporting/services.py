@@ -3,12 +3,13 @@ workflow. One transaction each, audited inside it, authorised by the policy laye
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -116,9 +117,10 @@ def indicator_create(
     if combo_code == DEFAULT_COMBO:
         combo = default_combo()
     else:
-        combo = CategoryCombo.objects.filter(code=combo_code).first()
-        if combo is None:
+        found = CategoryCombo.objects.filter(code=combo_code).first()
+        if found is None:
             raise InvalidInput(f"Không có tổ hợp phân tổ '{combo_code}'.")
+        combo = found
     with transaction.atomic():
         if Indicator.objects.filter(code=code).exists():
             raise Conflict(f"Mã chỉ tiêu {code} đã có trong kho chỉ tiêu.")
@@ -333,13 +335,11 @@ def datavalues_import(
     }
     periods: dict[str, Period] = {}
     for code in {r.period for r in rows}:
-        try:
+        with contextlib.suppress(InvalidInput):  # a bad period is reported on its rows below
             periods[code] = period_parse(code)
-        except InvalidInput:
-            pass
     agency_versions: dict[str, list[Agency]] = {}
-    for agency in Agency.objects.filter(code__in={r.agency for r in rows}):
-        agency_versions.setdefault(agency.code, []).append(agency)
+    for version in Agency.objects.filter(code__in={r.agency for r in rows}):
+        agency_versions.setdefault(version.code, []).append(version)
     scope = agency_scope(actor, "reporting.data.enter")
 
     resolved: dict[tuple[int, int, int, str], tuple[Decimal, Agency, Period, ValueRow, int]] = {}
@@ -377,9 +377,8 @@ def datavalues_import(
             agency = agency_for[agency_key]
         else:
             versions = agency_versions.get(row.agency, [])
-            agency = next((a for a in versions if a.is_valid_on(period.end)), None) or next(
-                (a for a in versions if a.is_valid_on(period.start)), None
-            )
+            found: Agency | None = next((a for a in versions if a.is_valid_on(period.end)), None)
+            agency = found or next((a for a in versions if a.is_valid_on(period.start)), None)
             agency_for[agency_key] = agency
         if agency is None:
             fail(row, index, "agency", f"Không có cơ quan mã '{row.agency}' trong kỳ {row.period}.")
@@ -445,13 +444,13 @@ def datavalues_import(
         return report
     now = timezone.now()
     values: list[store.Row] = [
-        (ind, opt, agency.id, agency.unit_id, period.code, period.start, period.end, value, now)
+        (ind, opt, agency.id, cast(int, agency.unit_id), period.code, period.start, period.end, value, now)
         for (ind, opt, _, _), (value, agency, period, _, _) in resolved.items()
     ]
     # Identifies the content in the audit log (file order; ~1 µs a value).
     hasher = hashlib.sha256()
-    for ind, opt, ag, _, period, _, _, value, _ in values:
-        hasher.update(f"{ind}|{opt}|{ag}|{period}|{value}\n".encode())
+    for ind, opt, ag, _, code, _, _, value, _ in values:
+        hasher.update(f"{ind}|{opt}|{ag}|{code}|{value}\n".encode())
     digest = hasher.hexdigest()
     with transaction.atomic():
         store.upsert_values(values)

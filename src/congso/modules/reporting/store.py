@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 
 Row = tuple[int, int, int, int, str, dt.date, dt.date, Decimal, dt.datetime]
-COLUMNS = "indicator_id, option_combo_id, agency_id, unit_id, period, period_start, period_end, value, updated_at"
+COLUMNS = (
+    "indicator_id, option_combo_id, agency_id, unit_id, period, period_start, period_end, value, updated_at"
+)
 CONFLICT = "(indicator_id, option_combo_id, agency_id, period)"
 UPDATE = (
     "value = excluded.value, updated_at = excluded.updated_at, unit_id = excluded.unit_id, "
@@ -36,8 +39,9 @@ def _postgres(rows: Sequence[Row]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS reporting_value_in ("
-            " indicator_id bigint, option_combo_id bigint, agency_id bigint, unit_id bigint, period varchar(20),"
-            " period_start date, period_end date, value numeric(20, 4), updated_at timestamptz"
+            " indicator_id bigint, option_combo_id bigint, agency_id bigint, unit_id bigint,"
+            " period varchar(20), period_start date, period_end date, value numeric(20, 4),"
+            " updated_at timestamptz"
             ") ON COMMIT DELETE ROWS"
         )
         raw = cursor.cursor  # the psycopg cursor: COPY is not part of the DB-API
@@ -53,15 +57,15 @@ def _postgres(rows: Sequence[Row]) -> None:
 
 def _generic(rows: Sequence[Row]) -> None:
     ops = connection.ops
-    dates: dict[dt.date, object] = {}
-    stamps: dict[dt.datetime, object] = {}
+    dates: dict[dt.date, Any] = {}
+    stamps: dict[dt.datetime, Any] = {}
 
-    def day(value: dt.date) -> object:
+    def day(value: dt.date) -> Any:
         if value not in dates:
             dates[value] = ops.adapt_datefield_value(value)
         return dates[value]
 
-    def stamp(value: dt.datetime) -> object:
+    def stamp(value: dt.datetime) -> Any:
         if value not in stamps:
             stamps[value] = ops.adapt_datetimefield_value(value)
         return stamps[value]

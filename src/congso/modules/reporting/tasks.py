@@ -16,7 +16,7 @@ from congso.modules.reporting import sharing
     retry_jitter=True,
     max_retries=6,
 )
-def deliver_national(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+def deliver_national(self, delivery_id: int) -> str:
     """Push one national delivery; retried with exponential backoff (30 s, 1 min, 2 min … 1 h)."""
     final = self.request.retries >= (self.max_retries or 0)
     delivery = sharing.national_deliver(delivery_id=delivery_id, final_attempt=final)

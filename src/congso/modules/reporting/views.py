@@ -39,7 +39,7 @@ from congso.web.labels import translate_detail
 
 PER_PAGE = 25
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, Any] = {
     SubmissionStatus.DRAFT: gettext_lazy("Đang nhập"),
     SubmissionStatus.SUBMITTED: gettext_lazy("Đã gửi, chờ duyệt"),
     SubmissionStatus.RETURNED: gettext_lazy("Bị trả lại"),
@@ -105,7 +105,7 @@ def grouped_number(value: Decimal | None) -> str:
     sign = "-" if text.startswith("-") else ""
     whole, _dot, frac = text.lstrip("-").partition(".")
     thousands, decimal = (",", ".") if get_language() == "en" else (".", ",")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -322,10 +322,10 @@ def _sheet(submission: Submission) -> tuple[list[Section], dict[str, Cell]]:
     for indicator_id, option_code, value in DataValue.objects.filter(
         agency=submission.agency, period=submission.period, indicator_id__in=indicator_ids
     ).values_list("indicator_id", "option_combo__code", "value"):
-        cell = by_key.get((indicator_id, option_code))
-        if cell is not None:
-            cell.saved = value
-            cell.value = plain_number(value)
+        saved_cell = by_key.get((indicator_id, option_code))
+        if saved_cell is not None:
+            saved_cell.saved = value
+            saved_cell.value = plain_number(value)
     return sections, cells
 
 
