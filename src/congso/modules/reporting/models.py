@@ -283,3 +283,33 @@ class NationalDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payload_hash[:12]} {self.status} ({self.attempts})"
+
+
+class RuleOperator(models.TextChoices):
+    EQ = "==", "bằng"
+    NE = "!=", "khác"
+    LT = "<", "nhỏ hơn"
+    LE = "<=", "nhỏ hơn hoặc bằng"
+    GT = ">", "lớn hơn"
+    GE = ">=", "lớn hơn hoặc bằng"
+
+
+class ValidationRule(models.Model):
+    """A check between two expressions over one agency's values for one period, e.g.
+    ``{DN_CNTT.NU}`` <= ``{DN_CNTT}``. ``{CODE}`` is the indicator's total over its options and
+    ``{CODE.OPTION}`` one option's value. A rule of a form applies to that form's submissions."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=300)
+    left = models.CharField(max_length=500)
+    operator = models.CharField(max_length=2, choices=RuleOperator.choices)
+    right = models.CharField(max_length=500)
+    message = models.CharField(max_length=300)
+    form = models.ForeignKey(Form, null=True, blank=True, on_delete=models.CASCADE, related_name="rules")
+
+    class Meta:
+        db_table = "reporting_validation_rule"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.left} {self.operator} {self.right}"

@@ -277,6 +277,11 @@ def _locate(row: ValueRow, index: int) -> str:
     return row.ref or f"dòng {index + 1}"
 
 
+def _plain(value: Decimal) -> str:
+    """120, 12.5 — never 1.2E+2."""
+    return format(value.normalize(), "f")
+
+
 _HUGE = Decimal(10) ** 16
 _ZERO, _HUNDRED = Decimal(0), Decimal(100)
 
@@ -302,9 +307,9 @@ def _parse_value(raw: Any, indicator: Indicator) -> Decimal:
     if kind == ValueType.PERCENT and not _ZERO <= value <= _HUNDRED:
         raise ValueError(f"tỷ lệ phải từ 0 đến 100, không phải {raw}")
     if indicator.min_value is not None and value < indicator.min_value:
-        raise ValueError(f"nhỏ hơn mức tối thiểu {indicator.min_value.normalize()} của {indicator.code}")
+        raise ValueError(f"nhỏ hơn mức tối thiểu {_plain(indicator.min_value)} của {indicator.code}")
     if indicator.max_value is not None and value > indicator.max_value:
-        raise ValueError(f"lớn hơn mức tối đa {indicator.max_value.normalize()} của {indicator.code}")
+        raise ValueError(f"lớn hơn mức tối đa {_plain(indicator.max_value)} của {indicator.code}")
     if not -_HUGE < value < _HUGE:
         raise ValueError(f"{raw} quá lớn")
     return value  # the database keeps 4 decimal places
@@ -581,6 +586,20 @@ def submission_submit(*, actor: Any, submission: Submission, narrative: str | No
     if missing:
         codes = Indicator.objects.filter(pk__in=missing).values_list("code", flat=True)
         raise InvalidInput(f"Còn thiếu số liệu bắt buộc: {', '.join(sorted(codes))}.")
+    from congso.modules.reporting.rules import validation_check
+
+    broken = validation_check(submission=submission)
+    if broken:
+        raise InvalidInput(
+            "Số liệu chưa qua quy tắc kiểm tra: " + "; ".join(f"{v.rule}: {v.message}" for v in broken) + ".",
+            errors=[
+                {
+                    "field": v.rule,
+                    "message": f"{v.message} ({_plain(v.left)} {v.operator} {_plain(v.right)} không đúng)",
+                }
+                for v in broken
+            ],
+        )
     return _transition(
         submission,
         actor,
