@@ -65,7 +65,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return 2
     from congso.config.celery import app
 
-    app.worker_main(["worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency)])
+    argv = ["worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency)]
+    if args.beat:
+        argv.append("--beat")  # one process also runs the schedule (reminders); use one such worker
+    app.worker_main(argv)
     return 0
 
 
@@ -217,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="chạy worker Celery (khi có CONGSO_BROKER_URL)")
     p.add_argument("--concurrency", type=int, default=2)
     p.add_argument("--loglevel", default="info")
+    p.add_argument("--beat", action="store_true", help="chạy cả lịch tác vụ định kỳ (nhắc hạn báo cáo)")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="tạo/cập nhật lược đồ cơ sở dữ liệu")

@@ -155,6 +155,14 @@ CELERY_TASK_ACKS_LATE = True  # a killed worker leaves its task on the queue
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic work, run by `congso worker --beat` (or a separate `celery beat`).
+CELERY_BEAT_SCHEDULE = {
+    "reporting-deadline-reminders": {
+        "task": "reporting.send_deadline_reminders",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 12},
+    },
+}
 
 # Access: which roles must present a TOTP code besides the password.
 TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", ["admin", "leader"])

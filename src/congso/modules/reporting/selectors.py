@@ -81,6 +81,22 @@ def _combine_time(values: list[tuple[Period, Decimal]], how: str) -> Decimal | N
     return max(numbers)
 
 
+def _grouped_by_unit(rows: QuerySet[DataValue]) -> tuple[str, list[Any]]:
+    grouped = (
+        rows.values_list("unit_id", "period")
+        .annotate(s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value"))
+        .order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+    return sql, list(params)
+
+
+class _Identity:
+    @staticmethod
+    def targets(unit_id: int) -> tuple[tuple[int, Decimal], ...]:
+        return ((unit_id, Decimal(1)),)
+
+
 def _raw(
     actor: Any,
     indicator: Indicator,
@@ -96,22 +112,40 @@ def _raw(
     )
     if option:
         rows = rows.filter(option_combo__code=option)
-    grouped_qs = (
-        rows.values_list("unit_id", "period")
-        .annotate(s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value"))
-        .order_by()
-    )
-    # Read the groups with a plain cursor: a city-wide year is thousands of (unit, period) groups and
-    # the ORM's per-row conversions would cost more than the query itself.
-    sql, params = grouped_qs.query.sql_with_params()
+    mapper = unit_mapper(as_of, level)
+    plain = mapper.plain_targets() or None
+    if plain is not None:
+        # Every reporting unit maps to one target with weight 1 (the usual case: same era, or up to
+        # the province): let the database group by target, so only target × period rows come back.
+        base_sql, base_params = rows.values_list("unit_id", "period", "value").query.sql_with_params()
+        # The first row carries the types (PostgreSQL cannot guess them from parameters).
+        values_sql = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] + ["(%s, %s)"] * (len(plain) - 1))
+        sql = (
+            f"WITH m(u, t) AS (VALUES {values_sql}) "  # noqa: S608 - placeholders and ORM-compiled SQL only
+            "SELECT m.t, b.period, SUM(b.value), COUNT(*), MIN(b.value), MAX(b.value) "
+            f"FROM ({base_sql}) b LEFT JOIN m ON m.u = b.unit_id GROUP BY m.t, b.period"
+        )
+        params = [x for pair in plain.items() for x in pair] + list(base_params)
+    else:
+        sql, params = _grouped_by_unit(rows)
+    # Read the groups with a plain cursor: the ORM's per-row conversions would cost more than the
+    # query itself.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+        if plain is not None and any(row[0] is None for row in fetched):
+            # A unit outside the cached mapping (an agency created since): group by unit instead.
+            plain = None
+            sql, params = _grouped_by_unit(rows)
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
     grouped = [
         {"unit_id": u, "period": p, "s": _dec(s_), "n": n, "lo": _dec(lo), "hi": _dec(hi)}
         for u, p, s_, n, lo, hi in fetched
     ]
-    mapper = unit_mapper(as_of, level)
+    if plain is not None:
+        # Already grouped by target: map each target to itself.
+        mapper = _Identity()  # type: ignore[assignment]
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     counts: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in grouped:

@@ -36,3 +36,13 @@ def enqueue_national_delivery(delivery_id: int) -> None:
                 continue
         return
     deliver_national.delay(delivery_id)
+
+
+@shared_task(name="reporting.send_deadline_reminders")
+def send_deadline_reminders() -> int:
+    """Daily: remind agencies of reports due within two working days (idempotent per day)."""
+    from django.utils import timezone
+
+    from congso.modules.reporting.reminders import deadline_reminders_send
+
+    return deadline_reminders_send(today=timezone.localdate()).reminded

@@ -394,3 +394,15 @@ def test_workflow_and_catalogue_over_the_api(catalogue, make_official, client) -
     ).json()
     assert (back["status"], back["comment"]) == ("returned", "Thiếu số liệu tháng 3")
     assert client.post(f"{url}/fly", {}, content_type="application/json", **a_leader).status_code == 400
+
+
+def test_city_wide_by_todays_hierarchy_is_grouped_in_the_database(catalogue) -> None:
+    """Every agency's unit reaches Hà Nội with weight exactly 1 (divided wards included), so the
+    roll-up takes the path where the database groups by target."""
+    from congso.modules.reporting.hierarchy import unit_mapper
+
+    mapper = unit_mapper(D("2026-01-01"), 1)
+    plain = mapper.plain_targets()
+    city = AdministrativeUnit.objects.get(code="01")
+    assert plain is not None and set(plain.values()) == {city.pk}
+    assert unit_mapper(D("2026-01-01"), 3).plain_targets() is None  # divided wards: weights < 1

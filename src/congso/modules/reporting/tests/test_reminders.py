@@ -35,3 +35,14 @@ def test_reminders_go_once_to_the_agencys_reporters(
     assert (too_early.reminded, report.reminded, report.mails, again.reminded) == (0, 1, 1, 0)
     assert [m.to for m in mail.outbox] == [["vt.remind@hanoi.gov.vn"]]
     assert "hạn 06/11/2026" in mail.outbox[0].subject
+
+
+def test_the_reminder_task_is_scheduled_daily(settings):
+    from congso.config.celery import app
+    from congso.modules.reporting.tasks import send_deadline_reminders
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reporting-deadline-reminders"]
+    assert (entry["task"], entry["schedule"]) == ("reporting.send_deadline_reminders", 86400)
+    assert (
+        app.tasks[entry["task"]].name == send_deadline_reminders.name == "reporting.send_deadline_reminders"
+    )
