@@ -4,6 +4,7 @@ computed from the saved values at the moment of the question — and what each a
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,14 +119,21 @@ def _raw(
         # Every reporting unit maps to one target with weight 1 (the usual case: same era, or up to
         # the province): let the database group by target, so only target × period rows come back.
         base_sql, base_params = rows.values_list("unit_id", "period", "value").query.sql_with_params()
-        # The first row carries the types (PostgreSQL cannot guess them from parameters).
-        values_sql = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] + ["(%s, %s)"] * (len(plain) - 1))
+        # The mapping travels as one or two parameters, not thousands of placeholders.
+        if connection.vendor == "postgresql":
+            mapping_sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(u, t)"
+            mapping_params: list[Any] = [list(plain.keys()), list(plain.values())]
+        else:
+            mapping_sql = (
+                "SELECT json_extract(value, '$[0]') AS u, json_extract(value, '$[1]') AS t FROM json_each(%s)"
+            )
+            mapping_params = [json.dumps(list(plain.items()))]
         sql = (
-            f"WITH m(u, t) AS (VALUES {values_sql}) "  # noqa: S608 - placeholders and ORM-compiled SQL only
+            f"WITH m AS ({mapping_sql}) "  # noqa: S608 - placeholders and ORM-compiled SQL only
             "SELECT m.t, b.period, SUM(b.value), COUNT(*), MIN(b.value), MAX(b.value) "
             f"FROM ({base_sql}) b LEFT JOIN m ON m.u = b.unit_id GROUP BY m.t, b.period"
         )
-        params = [x for pair in plain.items() for x in pair] + list(base_params)
+        params = mapping_params + list(base_params)
     else:
         sql, params = _grouped_by_unit(rows)
     # Read the groups with a plain cursor: the ORM's per-row conversions would cost more than the
