@@ -4,7 +4,6 @@ computed from the saved values at the moment of the question — and what each a
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,20 +113,16 @@ def _raw(
     if option:
         rows = rows.filter(option_combo__code=option)
     mapper = unit_mapper(as_of, level)
-    plain = mapper.plain_targets() or None
+    # PostgreSQL joins the mapping (an unnest of two arrays) with a hash join; SQLite would loop
+    # over it for every row, so the embedded default groups by unit and maps here.
+    plain = (mapper.plain_targets() or None) if connection.vendor == "postgresql" else None
     if plain is not None:
         # Every reporting unit maps to one target with weight 1 (the usual case: same era, or up to
         # the province): let the database group by target, so only target × period rows come back.
         base_sql, base_params = rows.values_list("unit_id", "period", "value").query.sql_with_params()
-        # The mapping travels as one or two parameters, not thousands of placeholders.
-        if connection.vendor == "postgresql":
-            mapping_sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(u, t)"
-            mapping_params: list[Any] = [list(plain.keys()), list(plain.values())]
-        else:
-            mapping_sql = (
-                "SELECT json_extract(value, '$[0]') AS u, json_extract(value, '$[1]') AS t FROM json_each(%s)"
-            )
-            mapping_params = [json.dumps(list(plain.items()))]
+        # The mapping travels as two array parameters, not thousands of placeholders.
+        mapping_sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(u, t)"
+        mapping_params: list[Any] = [list(plain.keys()), list(plain.values())]
         sql = (
             f"WITH m AS ({mapping_sql}) "  # noqa: S608 - placeholders and ORM-compiled SQL only
             "SELECT m.t, b.period, SUM(b.value), COUNT(*), MIN(b.value), MAX(b.value) "
