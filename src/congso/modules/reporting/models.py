@@ -219,11 +219,28 @@ class Submission(models.Model):
 
 
 class DataValue(models.Model):
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    option_combo = models.ForeignKey(CategoryOptionCombo, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    # The fact table of the reporting system (tens of millions of rows). Its only writer is
+    # services.datavalues_import, which checks every reference before saving; deletes of the rows it
+    # points to are refused by PROTECT in the ORM. So: no single-column indexes on the keys (the
+    # composite indexes lead with indicator and agency) and no per-row foreign-key triggers, which
+    # took most of an import's time (decision 0011).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    agency = models.ForeignKey(
+        "org.Agency", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # The unit the agency served when it reported: the anchor for roll-ups across reorganisations.
-    unit = models.ForeignKey("org.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "org.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     period = models.CharField(max_length=20)
     period_start = models.DateField()
     period_end = models.DateField()
