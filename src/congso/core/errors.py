@@ -54,3 +54,15 @@ class TooManyRequests(DomainError):
     status = 429
     slug = "too-many-requests"
     title = gettext_noop("Quá nhiều yêu cầu")
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    slug = "payload-too-large"
+    title = gettext_noop("Tệp quá lớn")
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = gettext_noop("Định dạng không được hỗ trợ")

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
-from congso.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from congso.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from congso.core.org.selectors import agency_get
 from congso.core.policy import can
 from congso.modules.reporting import excel, parsers
@@ -27,18 +26,6 @@ router = Router(tags=["reporting"])
 
 MAX_BODY_BYTES = 50 * 1024 * 1024
 _LIMIT_TEXT = "50 MB"
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    slug = "payload-too-large"
-    title = gettext_noop("Tệp quá lớn")
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    slug = "unsupported-media-type"
-    title = gettext_noop("Định dạng không được hỗ trợ")
 
 
 class ImportOut(Schema):
