@@ -10,6 +10,20 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = "0" * 64
+# The columns of an audit event that its hash covers, in order (prev_hash last).
+HASHED_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "agency_code",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "prev_hash",
+)
 
 
 def normalise(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from congso.core.audit.chain import GENESIS_HASH, event_hash
+from congso.core.audit.chain import GENESIS_HASH, HASHED_FIELDS, event_hash
 from congso.core.audit.models import AuditEvent, AuditHead
 
 
@@ -19,52 +19,14 @@ class ChainReport:
 def audit_verify_chain(*, batch_size: int = 5000) -> ChainReport:
     """Walk the chain in order; report the first row that was altered, removed or inserted."""
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
-    rows = AuditEvent.objects.order_by("seq").values_list(
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_label",
-        "agency_code",
-        "action",
-        "target_type",
-        "target_id",
-        "before",
-        "after",
-        "prev_hash",
-        "hash",
-    )
+    rows = AuditEvent.objects.order_by("seq").values(*HASHED_FIELDS, "hash")
     for row in rows.iterator(chunk_size=batch_size):
-        (
-            seq,
-            occurred_at,
-            actor_id,
-            actor_label,
-            agency_code,
-            action,
-            target_type,
-            target_id,
-            before,
-            after,
-            stored_prev,
-            stored_hash,
-        ) = row
+        seq, stored_prev, stored_hash = row["seq"], row["prev_hash"], row.pop("hash")
         if seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"hàng #{expected_seq} đã bị xoá (thấy #{seq})")
         if stored_prev != prev_hash:
             return ChainReport(False, checked, seq, f"hàng #{seq} không nối với hàng trước (prev_hash sai)")
-        recomputed = event_hash(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            agency_code=agency_code,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            before=before,
-            after=after,
-            prev_hash=stored_prev,
-        )
+        recomputed = event_hash(**row)
         if recomputed != stored_hash:
             return ChainReport(False, checked, seq, f"hàng #{seq} đã bị sửa (hash không khớp)")
         prev_hash, expected_seq, checked = stored_hash, seq + 1, checked + 1
