@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -77,13 +76,6 @@ EXTENSIONS = {
     "csv": "csv",
     "pdf": "pdf",
 }
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-)
 _DURATION = {"M": "P1M", "Q": "P3M", "S": "P6M", "Y": "P1Y"}
 
 
@@ -516,42 +508,15 @@ def to_xlsx(data: ExportData) -> bytes:
     return out.getvalue()
 
 
-def pdf_font() -> Path | None:
-    for candidate in FONT_CANDIDATES:
-        path = Path(candidate)
-        if path.is_file():
-            return path
-    return None
-
-
 def to_pdf(data: ExportData, *, title: str = "Báo cáo tổng hợp chỉ tiêu") -> bytes:
     """A landscape A4 report, one table per indicator, in a Unicode font that renders Vietnamese.
     Without such a font on the machine, falls back to Helvetica with accents folded away."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from congso.core.search.text import fold
+    from congso.core.files.pdf import new_pdf
 
-    font = pdf_font()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(title)
-    pdf.set_creator("congso")
+    pdf, family, text = new_pdf(title=title, orientation="L")
     pdf.set_auto_page_break(auto=True, margin=12)
-    if font is not None:
-        pdf.add_font("Body", "", str(font))
-        bold = font.with_name(font.name.replace(".ttf", "-Bold.ttf").replace("-Regular-Bold", "-Bold"))
-        pdf.add_font("Body", "B", str(bold if bold.is_file() else font))
-        family = "Body"
-
-        def text(value: str) -> str:
-            return value
-    else:
-        log.warning("Không tìm thấy phông Unicode (DejaVuSans) — PDF dùng Helvetica, bỏ dấu tiếng Việt.")
-        family = "Helvetica"
-
-        def text(value: str) -> str:
-            return fold(value).encode("latin-1", "replace").decode("latin-1")
-
     pdf.add_page()
     pdf.set_font(family, "B", 14)
     pdf.cell(0, 8, text(title), new_x="LMARGIN", new_y="NEXT")

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, Max
+
 from congso.core.org.models import AdministrativeUnit, UnitLink
 
 _EPSILON = Decimal("1e-15")
@@ -129,7 +131,10 @@ def _units_version() -> int:
     global _version
     now = time.monotonic()
     if now - _version[0] > VERSION_TTL:
-        _version = (now, UnitLink.objects.count() + AdministrativeUnit.objects.count() * 1_000_003)
+        # Counts alone miss units reloaded whole (same number, new ids): the highest id is in too.
+        units = AdministrativeUnit.objects.aggregate(n=Count("id"), top=Max("id"))
+        links = UnitLink.objects.aggregate(n=Count("id"), top=Max("id"))
+        _version = (now, hash((units["n"], units["top"], links["n"], links["top"])))
     return _version[1]
 
 

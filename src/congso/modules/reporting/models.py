@@ -249,13 +249,14 @@ class DataValue(models.Model):
 
     class Meta:
         db_table = "reporting_data_value"
+        # Three indexes (decision 0014): the unique key leads with (indicator, period), so it also
+        # serves roll-ups (one indicator, some periods) and follows the order files come in.
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "option_combo", "agency", "period"], name="reporting_value_uniq"
+                fields=["indicator", "period", "option_combo", "agency"], name="reporting_value_uniq"
             )
         ]
         indexes = [
-            models.Index(fields=["indicator", "period_start", "unit"], name="reporting_value_rollup_idx"),
             models.Index(fields=["agency", "period"], name="reporting_value_agency_idx"),
         ]
 
