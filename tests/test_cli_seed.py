@@ -16,10 +16,27 @@ def test_seed_demo_prints_accounts_and_is_rerunnable(capsys) -> None:
     assert cli(["seed", "--scale", "demo"]) == 0
     out = capsys.readouterr().out
     assert "quantri" in out and "QuanTri@2025!" in out and "congso totp quantri" in out
+    assert "  6 văn bản." in out
     users = User.objects.count()
+    documents = _documents()
+    assert documents == [
+        ("in", "000.00.15.H26", "06/KH-BCĐ", "received"),
+        ("in", "000.00.15.H26", "4098/QĐ-UBND", "received"),
+        ("in", "000.00.15.H26", "749/QĐ-TTg", "received"),
+        ("in", "001.00.90.H26", "01/BC-SKHCN", "pending"),
+        ("out", "000.00.15.H26", "", "in_review"),
+        ("out", "000.00.15.H26", "01/BC-SKHCN", "issued"),
+    ]
     assert cli(["seed", "--scale", "demo", "--quiet"]) == 0
     assert User.objects.count() == users
+    assert _documents() == documents
     assert audit_verify_chain().ok
+
+
+def _documents() -> list[tuple[str, str, str, str]]:
+    from congso.modules.documents.models import Document
+
+    return sorted(Document.objects.values_list("direction", "agency__code", "number_notation", "status"))
 
 
 def test_scale_seed_is_exact_and_rerunnable() -> None:

@@ -99,10 +99,11 @@ def test_home_shows_cards_for_each_role(client, make_official):
     assert '<li class="card card--specialist">' in html
     assert "card--admin" not in html
     assert "card--desk_officer" not in html
-    assert "Văn bản đến" in html and "Báo cáo" in html
-    # Documents are still to come (2 links for the clerk, 2 for the specialist); reports are live.
-    assert html.count('<span class="badge">sắp có</span>') == 4
+    assert "Văn bản chờ vào sổ" in html and "Báo cáo" in html
+    # Documents and reports are live: no "coming soon" for a clerk or a specialist.
+    assert html.count('<span class="badge">sắp có</span>') == 0
     assert 'href="/bao-cao/"' in html
+    assert 'href="/van-ban/cho-vao-so/"' in html and 'href="/van-ban/viec-cua-toi/"' in html
     assert "Sở Khoa học và Công nghệ" in html
     assert "<strong>Văn thư</strong>" in html
 
@@ -449,6 +450,7 @@ def test_english_with_language_cookie(client, make_official):
     assert response.status_code == 302
     html = _html(client.get(reverse("web:home")))
     assert "Your work" in html
-    assert "Incoming documents" in html
-    assert "coming soon" in html
+    assert "Documents awaiting registration" in html
+    assert "Document registers" in html
+    assert "Register incoming documents, number outgoing ones" in html
     assert "Công việc của bạn" not in html

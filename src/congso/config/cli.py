@@ -87,6 +87,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     print("Nạp kho chỉ tiêu, biểu mẫu và số liệu báo cáo mẫu…", flush=True)
     seed_reporting(scale=args.scale)
+    from congso.modules.documents.demo import seed_documents
+
+    print("Nạp văn bản mẫu (ký số, cấp số, gửi nhận giữa Sở KH&CN và phường Ba Đình)…", flush=True)
+    print(f"  {seed_documents()} văn bản.", flush=True)
     if args.scale == "hanoi":
         total = demo.HANOI_OFFICIAL_ACCOUNTS
         with tqdm(total=total, unit="tài khoản", desc="Tài khoản cán bộ", disable=args.quiet) as bar:

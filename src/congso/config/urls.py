@@ -15,4 +15,5 @@ if settings.EID_FAKE_PROVIDER:
     # A stand-in VNeID provider for development and tests; off in production.
     urlpatterns.append(path("dev/eid/", include("congso.core.accounts.fake_eid_urls")))
 urlpatterns.append(path("bao-cao/", include("congso.modules.reporting.urls")))
+urlpatterns.append(path("van-ban/", include("congso.modules.documents.urls", namespace="documents")))
 urlpatterns.append(path("", include("congso.web.urls")))

@@ -24,6 +24,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append(("web:agencies", pgettext_lazy("navigation", "Cơ quan"), "/co-quan/"))
         if can(user, "accounts.official.view"):
             nav.append(("web:officials", pgettext_lazy("navigation", "Tài khoản"), "/tai-khoan/"))
+        if can(user, "documents.view"):
+            nav.append(("documents:home", pgettext_lazy("navigation", "Văn bản"), "/van-ban/"))
         if can(user, "reporting.data.view"):
             nav.append(("reporting:inbox", pgettext_lazy("navigation", "Báo cáo"), "/bao-cao/"))
     nav += public

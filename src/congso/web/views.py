@@ -156,8 +156,9 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
         "leader": {
             "text": gettext_lazy("Giao việc, phê duyệt, ký số văn bản và theo dõi hạn xử lý."),
             "links": [
-                _link(gettext_lazy("Văn bản đến"), SOON),
-                _link(gettext_lazy("Văn bản đi"), SOON),
+                _link(gettext_lazy("Văn bản đến"), "documents:incoming"),
+                _link(gettext_lazy("Văn bản đi"), "documents:outgoing"),
+                _link(gettext_lazy("Bảng điều hành"), "documents:dashboard"),
                 _link(gettext_lazy("Báo cáo chờ duyệt"), "reporting:inbox"),
                 _link(gettext_lazy("Tổng hợp số liệu"), "reporting:pivot"),
                 _link(gettext_lazy("Cán bộ của cơ quan"), "web:officials"),
@@ -165,13 +166,17 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
         },
         "clerk": {
             "text": gettext_lazy("Vào sổ văn bản đến, cấp số văn bản đi và đóng dấu số của cơ quan."),
-            "links": [_link(gettext_lazy("Văn bản đến"), SOON), _link(gettext_lazy("Văn bản đi"), SOON)],
+            "links": [
+                _link(gettext_lazy("Văn bản chờ vào sổ"), "documents:queue"),
+                _link(gettext_lazy("Văn bản đi"), "documents:outgoing"),
+                _link(gettext_lazy("Sổ đăng ký văn bản"), "documents:registers"),
+            ],
         },
         "specialist": {
             "text": gettext_lazy("Xử lý văn bản, hồ sơ được giao và nhập số liệu báo cáo."),
             "links": [
-                _link(gettext_lazy("Văn bản đến"), SOON),
-                _link(gettext_lazy("Văn bản đi"), SOON),
+                _link(gettext_lazy("Việc của tôi"), "documents:mine"),
+                _link(gettext_lazy("Soạn văn bản"), "documents:draft_new"),
                 _link(gettext_lazy("Báo cáo"), "reporting:inbox"),
             ],
         },
