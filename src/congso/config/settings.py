@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 import django
+from celery.schedules import crontab
 
 from congso.config.env import env, env_bool, env_list
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "congso.core.accounts",
     "congso.core.calendar",
     "congso.modules.reporting",
+    "congso.modules.documents",
+    "congso.modules.services",
     "congso.web",
 ]
 
@@ -160,6 +163,12 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-deadline-reminders": {
         "task": "reporting.send_deadline_reminders",
         "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 12},
+    },
+    # Executive tasks and incoming documents: deadline reminders, escalation, overdue reminders.
+    "documents-daily-reminders": {
+        "task": "documents.daily_reminders",
+        "schedule": crontab(hour=7, minute=0),  # in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
         "options": {"expires": 60 * 60 * 12},
     },
 }

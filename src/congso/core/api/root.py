@@ -82,5 +82,13 @@ def _mount() -> None:
 
     api.add_router("/reporting", reporting_router)
 
+    from congso.modules.documents.api import router as documents_router
+
+    api.add_router("/documents", documents_router)
+
+    from congso.modules.services.api import router as services_router
+
+    api.add_router("/services", services_router)
+
 
 _mount()
