@@ -38,7 +38,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture
 def hanoi(transactional_db: Any) -> None:
     """For live-server tests: transactional tests empty the tables afterwards, so reload."""
+    from congso.modules.reporting import hierarchy
+
     seed_hanoi()
+    # The units come back with new ids; a roll-up must not use a mapping cached before.
+    hierarchy.reset_cache()
 
 
 @pytest.fixture
@@ -113,3 +117,28 @@ def _audit_guards_for_flush(request: pytest.FixtureRequest, django_db_blocker: A
         with django_db_blocker.unblock():
             if connection.vendor == "sqlite":
                 guards.remove(connection)
+
+
+@pytest.fixture
+def eager_tasks() -> Any:
+    """Run Celery tasks in-process even in the CI run that configures a Redis broker: module tests
+    check what a task does, not how it travels (tests/test_tasks.py covers a real worker)."""
+    from congso.config.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default() -> Any:
+    """Every test starts in Vietnamese. A request with an English language cookie activates English
+    in the thread that served it (the test's own thread under the test client), and Django leaves
+    it active after the response; without this, later tests on the same worker read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
