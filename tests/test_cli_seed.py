@@ -8,6 +8,7 @@ from congso.config.cli import main as cli
 from congso.core.accounts.models import AccountKind, User
 from congso.core.audit.selectors import audit_verify_chain
 from congso.core.seed import demo
+from congso.modules.services.models import Procedure, ProcedureVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,7 @@ def test_seed_demo_prints_accounts_and_is_rerunnable(capsys) -> None:
     out = capsys.readouterr().out
     assert "quantri" in out and "QuanTri@2025!" in out and "congso totp quantri" in out
     assert "  6 văn bản." in out
+    assert "  35 thủ tục mới." in out
     users = User.objects.count()
     documents = _documents()
     assert documents == [
@@ -30,6 +32,8 @@ def test_seed_demo_prints_accounts_and_is_rerunnable(capsys) -> None:
     assert cli(["seed", "--scale", "demo", "--quiet"]) == 0
     assert User.objects.count() == users
     assert _documents() == documents
+    assert "  0 thủ tục mới." in capsys.readouterr().out
+    assert Procedure.objects.count() == 35 and ProcedureVersion.objects.count() == 35
     assert audit_verify_chain().ok
 
 

@@ -91,6 +91,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     print("Nạp văn bản mẫu (ký số, cấp số, gửi nhận giữa Sở KH&CN và phường Ba Đình)…", flush=True)
     print(f"  {seed_documents()} văn bản.", flush=True)
+    from congso.modules.services.demo import seed_procedures
+
+    print("Nạp danh mục thủ tục hành chính mẫu (cấp xã và cấp thành phố)…", flush=True)
+    print(f"  {seed_procedures()} thủ tục mới.", flush=True)
     if args.scale == "hanoi":
         total = demo.HANOI_OFFICIAL_ACCOUNTS
         with tqdm(total=total, unit="tài khoản", desc="Tài khoản cán bộ", disable=args.quiet) as bar:

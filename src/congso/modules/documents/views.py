@@ -1045,11 +1045,15 @@ def _detail(
     if allowed["delegate"] and delegate_form is None:
         delegate_form = DelegateForm(agency=document.agency)
     report = document.current_file.signature_report if document.current_file else None
+    # views_tasks builds on this module's helpers, so it is imported here rather than at the top.
+    from congso.modules.documents import views_tasks
+
     return render(
         request,
         "documents/detail.html",
         {
             "doc": document,
+            "doc_tasks": views_tasks.tasks_of_document(actor, document),
             "row": _row(document, today),
             "kind": _kind_name(document.doc_type),
             "status_label": STATUS_LABELS.get(document.status, document.status),

@@ -496,7 +496,7 @@ def task_act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 def tasks_of_document(actor: Any, document: Document) -> dict[str, Any]:
     """The tasks given from ``document`` that the actor may see, and whether the actor may give one
-    (the document's page shows them through the ``document_tasks`` template tag)."""
+    (shown on the document's page)."""
     today = _today()
     tasks = _tasks(actor).filter(document=document).order_by("deadline", "id")
     return {"rows": [_row(t, today) for t in tasks[:50]], "may_give": _may_give(actor)}

@@ -356,3 +356,7 @@ def test_overdue_tab_highlights_late_tasks(
     assert f'<a href="/van-ban/nhiem-vu/{task.pk}/">{TITLE}</a>' in html
     assert '<span class="tag tag--late">Quá hạn</span>' in html
     assert 'Quá hạn <span class="dc-count dc-count--hot">' in html
+    # The leader's dashboard links the late task to its page.
+    client.force_login(people["leader"])
+    board = _html(client.get(reverse("documents:dashboard")))
+    assert f'<th scope="row"><a href="/van-ban/nhiem-vu/{task.pk}/">{TITLE}</a></th>' in board
