@@ -171,6 +171,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
         "options": {"expires": 60 * 60 * 12},
     },
+    # Dossier statistics of last month pushed to the reporting module as "DVC.*" indicators.
+    "services-monthly-statistics": {
+        "task": "services.publish_statistics",
+        "schedule": crontab(day_of_month=1, hour=1, minute=30),
+        "options": {"expires": 60 * 60 * 24},
+    },
 }
 
 # Access: which roles must present a TOTP code besides the password.
@@ -212,3 +218,27 @@ else:  # Django 5.2 LTS on Python 3.11
     EMAIL_BACKEND = _MAIL_BACKEND
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
     EMAIL_HOST = str(_MAIL_OPTIONS.get("host", "localhost"))
+
+# Notifications (core/notify): SMS through an adapter — "file" (JSON lines in DATA_DIR/sms.jsonl),
+# "console", "memory" (tests) or the dotted path of a class with ``send(phone, text)``.
+SMS_BACKEND = env("SMS_BACKEND", "file") or "file"
+SMS_UNACCENTED = env_bool("SMS_UNACCENTED", True)  # "Ho so" not "Hồ sơ": 160 characters a message, not 70
+# Where citizens reach the platform: links in e-mails and text messages.
+PUBLIC_URL = (env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+CELERY_IMPORTS = ["congso.core.notify.tasks"]
+
+# Fees (modules/services/payments.py, ADR 0017): bank transfers to a VietQR code, confirmed by the
+# gateway's signed callback. "fake" pays by calling our own webhook (development, demo, tests).
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "fake") or "fake"
+# The HMAC-SHA256 secret per provider. A known development value only when DEBUG is on: without a
+# secret every callback is refused.
+PAYMENT_WEBHOOK_SECRETS = {
+    PAYMENT_GATEWAY: env("PAYMENT_WEBHOOK_SECRET") or ("congso-dev-webhook-secret" if DEBUG else ""),
+}
+PAYMENT_WEBHOOK_URL = env("PAYMENT_WEBHOOK_URL", f"{PUBLIC_URL}/api/v1/services/payments/webhook") or ""
+# The collection account the QR codes pay into (NAPAS BIN of the bank, account number, name).
+# The defaults are demo figures: set them in production.
+PAYMENT_BANK_BIN = env("PAYMENT_BANK_BIN", "970415") or ""
+PAYMENT_ACCOUNT_NUMBER = env("PAYMENT_ACCOUNT_NUMBER", "0000000000") or ""
+PAYMENT_ACCOUNT_NAME = env("PAYMENT_ACCOUNT_NAME", "") or ""
+PAYMENT_TTL_HOURS = int(env("PAYMENT_TTL_HOURS", "24") or 24)

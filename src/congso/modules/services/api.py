@@ -312,3 +312,8 @@ def track(request: HttpRequest, code: str, token: str = "") -> Any:
         "due_on": timezone.localtime(d.due_at).date(),
         "handled_by": _handled_by(d),
     }
+
+
+router.add_router("", "congso.modules.services.api_payments.router")  # fee payments (ADR 0017)
+router.add_router("", "congso.modules.services.api_actions.router")  # dossier processing (ADR 0016)
+router.add_router("", "congso.modules.services.api_stats.router")  # ratings and statistics (issue 5)

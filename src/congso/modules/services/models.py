@@ -125,6 +125,13 @@ class Dossier(models.Model):
     received_at = models.DateTimeField()
     due_at = models.DateTimeField()
     paused_days = models.PositiveIntegerField(default=0)  # working days the clock stood still
+    # Processing (processing.py): when the clock stopped for a supplement (None while it runs),
+    # when the result was signed, when it was handed to the applicant, and whether the result was
+    # ready by the due date (recorded on return).
+    paused_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    on_time = models.BooleanField(null=True, blank=True)
     tracking_digest = models.CharField(max_length=64)  # sha256 of the tracking token
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -199,3 +206,195 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id}:{self.key}"
+
+
+# --- Processing (processing.py, ADR 0016) ---------------------------------------------------------
+
+
+class DossierStep(models.Model):
+    """One processing step of a dossier, made from its version's steps when the desk accepts it.
+
+    ``due_at`` is a milestone on the working-day calendar: the receipt day plus the shares of this
+    step and those before it, so the last step is due when the dossier is. A step is open from
+    ``started_at`` (when it was handed to its agency) until ``done_at``."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20)  # desk_officer, specialist, leader
+    agency_level = models.CharField(max_length=4, choices=ProcedureLevel.choices)
+    days = models.PositiveIntegerField()  # share of the legal time, in working days
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "services_dossier_step"
+        ordering = ["dossier_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="services_step_order_uniq")]
+        indexes = [
+            models.Index(
+                fields=["agency", "due_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="services_step_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.order} {self.name}"
+
+
+class EventAction(models.TextChoices):
+    ACCEPT = "accept", "Tiếp nhận hồ sơ"
+    SUPPLEMENT_REQUEST = "supplement_request", "Yêu cầu bổ sung hồ sơ"
+    SUPPLEMENT = "supplement", "Bổ sung hồ sơ"
+    REFUSE = "refuse", "Từ chối giải quyết"
+    HAND_OVER = "hand_over", "Chuyển xử lý"
+    APOLOGISE = "apologise", "Xin lỗi, hẹn lại ngày trả kết quả"
+    DECIDE = "decide", "Ký kết quả giải quyết"
+    RETURN = "return", "Trả kết quả"
+    WITHDRAW = "withdraw", "Rút hồ sơ"
+
+
+class DossierEvent(models.Model):
+    """One line of the process control log (phiếu kiểm soát quá trình giải quyết hồ sơ): who handed
+    the dossier to whom, when. A party is an account and/or an agency; ``*_label`` keeps the name
+    as it was (an applicant of a paper dossier has no account)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    step = models.ForeignKey(DossierStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=EventAction.choices)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_label = models.CharField(max_length=300, blank=True)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_label = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "services_dossier_event"
+        ordering = ["dossier_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SlipKind(models.TextChoices):
+    RECEIPT = "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"
+    SUPPLEMENT_REQUEST = "supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"
+    REFUSAL = "refusal", "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu 03)"
+    APOLOGY = "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"
+    CONTROL = "control", "Phiếu kiểm soát quá trình giải quyết hồ sơ"
+    RESULT = "result", "Kết quả giải quyết thủ tục hành chính"
+
+
+class DossierSlip(models.Model):
+    """A statutory paper the platform generated for a dossier; the PDF lives in core.files."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="slips")
+    kind = models.CharField(max_length=20, choices=SlipKind.choices)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    signed = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "services_dossier_slip"
+        ordering = ["dossier_id", "created_at", "id"]
+        indexes = [models.Index(fields=["dossier", "kind", "-created_at"], name="services_slip_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind}"
+
+
+# --- Fees (payments.py, ADR 0017) ------------------------------------------------------------------
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Chờ thanh toán"
+    PAID = "paid", "Đã thanh toán"
+    FAILED = "failed", "Thanh toán không thành công"
+    EXPIRED = "expired", "Hết hạn thanh toán"
+
+
+class Payment(models.Model):
+    """A fee payment for a dossier by bank transfer to a VietQR code (vietqr.py).
+
+    ``reference`` is what the payer's bank carries back in the transfer description and the
+    gateway's callback names: the dossier code without punctuation plus 4 random characters.
+    A dossier has at most one ``pending`` payment; the callback is matched by reference, its
+    signature checked with the provider's secret, and applied once (``provider_transaction_id``)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="payments")
+    amount = models.PositiveBigIntegerField()  # VND
+    reference = models.CharField(max_length=25, unique=True)
+    status = models.CharField(max_length=8, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    provider = models.CharField(max_length=20)  # the gateway: "fake", …
+    # NULL until the provider names its transaction: unique among real ids, any number of NULLs.
+    provider_transaction_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    qr_payload = models.TextField()
+    callback = models.JSONField(null=True, blank=True)  # the provider's callback as received
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "services_payment"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=models.Q(status="pending"),
+                name="services_payment_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "provider_transaction_id"], name="services_payment_txn_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.status}"
+
+
+# --- Satisfaction (ratings.py, statistics.py) --------------------------------------------------------
+
+
+class DossierRating(models.Model):
+    """The applicant's rating of how their dossier was settled (mức độ hài lòng), once, after the
+    result was handed to them: a score from 1 (very unsatisfied) to 5 (very satisfied) and an
+    optional comment. ``created_at`` places it in a statistics period."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "services_dossier_rating"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="services_rating_score_range"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="services_rating_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.score}/5"

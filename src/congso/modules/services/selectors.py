@@ -12,16 +12,26 @@ import datetime as dt
 import hmac
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from congso.core.accounts.models import AccountKind
+from congso.core.accounts.models import AccountKind, Role
 from congso.core.errors import NotFound
 from congso.core.policy import agency_scope
 from congso.core.search.text import fold
-from congso.modules.services.models import Dossier, Procedure, ProcedureVersion
+from congso.modules.services import services as _services
+from congso.modules.services.models import (
+    Dossier,
+    DossierEvent,
+    DossierSlip,
+    DossierStatus,
+    DossierStep,
+    Procedure,
+    ProcedureVersion,
+    SlipKind,
+)
 from congso.modules.services.services import tracking_digest
 
 # A digest no token has, compared against when the code is unknown: both paths do the same work.
@@ -65,7 +75,11 @@ def visible_dossiers(actor: Any) -> QuerySet[Dossier]:
     if scope.empty:
         return Dossier.objects.none()
     # Two filters OR-ed as querysets: an empty Q() would be dropped from a Q-level OR.
-    return Dossier.objects.filter(scope.q("receiving_agency") | scope.q("competent_agency"))
+    # Also the agencies a step of it is at (a ward checking a department's dossier, processing.py).
+    at_a_step = DossierStep.objects.filter(scope.q("agency")).values("dossier_id")
+    return Dossier.objects.filter(
+        scope.q("receiving_agency") | scope.q("competent_agency") | Q(pk__in=at_a_step)
+    )
 
 
 def dossier_get(*, actor: Any, code: str) -> Dossier:
@@ -102,3 +116,69 @@ def dossier_track(*, code: str, token: str) -> Dossier:
     if not hmac.compare_digest(expected, tracking_digest(token or "")) or dossier is None:
         raise NotFound(_(TRACK_NOT_FOUND))
     return dossier
+
+
+# --- Processing (processing.py) -------------------------------------------------------------------
+
+
+def dossier_queue(*, actor: Any, now: dt.datetime | None = None) -> QuerySet[DossierStep]:
+    """An official's queue: the open steps (started, not done) of dossiers being settled, at the
+    agencies where they hold "services.receive" (the desk's steps) or "services.process" (the
+    others), given to them or to no one in particular; soonest due first. Each row carries
+    ``overdue`` (due before ``now`` and the clock running) and ``paused`` (waiting for a
+    supplement)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return DossierStep.objects.none()
+    if actor.kind != AccountKind.OFFICIAL:
+        return DossierStep.objects.none()
+    receive, process = agency_scope(actor, "services.receive"), agency_scope(actor, "services.process")
+    if receive.empty and process.empty:
+        return DossierStep.objects.none()
+    moment = now or _services._now()
+    desk = Q(role=Role.DESK_OFFICER)
+    running = Q(dossier__status=DossierStatus.IN_PROGRESS)
+    return (
+        DossierStep.objects.filter(
+            started_at__isnull=False,
+            done_at__isnull=True,
+            dossier__status__in=(DossierStatus.IN_PROGRESS, DossierStatus.SUPPLEMENT_REQUESTED),
+        )
+        # A scope over everything is an empty Q(), which "&" keeps harmless (it is never OR-ed alone).
+        .filter((desk & receive.q("agency")) | (~desk & process.q("agency")))
+        .filter(Q(official__isnull=True) | Q(official_id=actor.pk))
+        .select_related("dossier__procedure", "agency", "official")
+        .annotate(
+            overdue=Case(When(running & Q(due_at__lt=moment), then=Value(True)), default=Value(False)),
+            paused=Case(
+                When(dossier__status=DossierStatus.SUPPLEMENT_REQUESTED, then=Value(True)),
+                default=Value(False),
+            ),
+        )
+        .order_by("due_at", "id")
+    )
+
+
+def dossier_events(dossier: Dossier) -> QuerySet[DossierEvent]:
+    """The process control log of a dossier (the caller has already been allowed to see it)."""
+    return dossier.events.select_related("step", "from_user", "from_agency", "to_user", "to_agency").order_by(
+        "at", "id"
+    )
+
+
+def dossier_steps(dossier: Dossier) -> QuerySet[DossierStep]:
+    return dossier.steps.select_related("agency", "official").order_by("order")
+
+
+def dossier_slip(dossier: Dossier, kind: str, *, sha256: str | None = None) -> DossierSlip:
+    """The latest paper of ``kind`` filed for the dossier (or the one with ``sha256``)."""
+    qs = dossier.slips.filter(kind=kind)
+    if sha256:
+        qs = qs.filter(sha256=sha256)
+    slip = qs.order_by("-created_at", "-id").first()
+    if slip is None:
+        raise NotFound(
+            _("Hồ sơ {code} chưa có {kind}.").format(
+                code=dossier.code, kind=SlipKind(kind).label if kind in SlipKind.values else kind
+            )
+        )
+    return slip
