@@ -116,11 +116,12 @@ def test_home_admin_card_links_to_administration(client, make_official):
     assert f'href="{reverse("web:official_create")}"' in html
 
 
-def test_home_desk_officer_sees_one_stop_coming_soon(client, make_official):
+def test_home_desk_officer_links_to_the_one_stop_desk(client, make_official):
     client.force_login(make_official("motcua.home", BA_DINH_CENTRE, ("desk_officer", "agency")))
     html = _html(client.get(reverse("web:home")))
-    assert "Hồ sơ một cửa" in html
-    assert html.count('<span class="badge">sắp có</span>') == 1
+    assert '<a href="/dich-vu-cong/mot-cua/">Hồ sơ một cửa</a>' in html
+    assert '<a href="/dich-vu-cong/mot-cua/tiep-nhan/">Tiếp nhận hồ sơ giấy</a>' in html
+    assert html.count('<span class="badge">sắp có</span>') == 0
 
 
 def test_citizen_home(client):

@@ -7,6 +7,8 @@ Two ways to run from one code base (docs/architecture.md):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -230,10 +232,18 @@ CELERY_IMPORTS = ["congso.core.notify.tasks"]
 # Fees (modules/services/payments.py, ADR 0017): bank transfers to a VietQR code, confirmed by the
 # gateway's signed callback. "fake" pays by calling our own webhook (development, demo, tests).
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "fake") or "fake"
-# The HMAC-SHA256 secret per provider. A known development value only when DEBUG is on: without a
-# secret every callback is refused.
+# Citizens' data the state already holds (modules/services/population.py): "fake" locally.
+POPULATION_REGISTRY = env("POPULATION_REGISTRY", "fake") or "fake"
+# The HMAC-SHA256 secret per provider; without one every callback is refused. The local fake
+# gateway signs with a secret derived from SECRET_KEY, so the demo (`make run`) can take payments
+# with nothing configured; a real provider's secret must be set.
 PAYMENT_WEBHOOK_SECRETS = {
-    PAYMENT_GATEWAY: env("PAYMENT_WEBHOOK_SECRET") or ("congso-dev-webhook-secret" if DEBUG else ""),
+    PAYMENT_GATEWAY: env("PAYMENT_WEBHOOK_SECRET")
+    or (
+        hmac.new(SECRET_KEY.encode(), b"congso fake payment gateway", hashlib.sha256).hexdigest()
+        if PAYMENT_GATEWAY == "fake"
+        else ""
+    ),
 }
 PAYMENT_WEBHOOK_URL = env("PAYMENT_WEBHOOK_URL", f"{PUBLIC_URL}/api/v1/services/payments/webhook") or ""
 # The collection account the QR codes pay into (NAPAS BIN of the bank, account number, name).

@@ -16,4 +16,5 @@ if settings.EID_FAKE_PROVIDER:
     urlpatterns.append(path("dev/eid/", include("congso.core.accounts.fake_eid_urls")))
 urlpatterns.append(path("bao-cao/", include("congso.modules.reporting.urls")))
 urlpatterns.append(path("van-ban/", include("congso.modules.documents.urls", namespace="documents")))
+urlpatterns.append(path("dich-vu-cong/", include("congso.modules.services.urls", namespace="services")))
 urlpatterns.append(path("", include("congso.web.urls")))

@@ -159,6 +159,7 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
                 _link(gettext_lazy("Văn bản đến"), "documents:incoming"),
                 _link(gettext_lazy("Văn bản đi"), "documents:outgoing"),
                 _link(gettext_lazy("Bảng điều hành"), "documents:dashboard"),
+                _link(gettext_lazy("Hồ sơ thủ tục hành chính"), "services:desk"),
                 _link(gettext_lazy("Báo cáo chờ duyệt"), "reporting:inbox"),
                 _link(gettext_lazy("Tổng hợp số liệu"), "reporting:pivot"),
                 _link(gettext_lazy("Cán bộ của cơ quan"), "web:officials"),
@@ -177,12 +178,16 @@ def _role_cards(user: Any) -> list[dict[str, Any]]:
             "links": [
                 _link(gettext_lazy("Việc của tôi"), "documents:mine"),
                 _link(gettext_lazy("Soạn văn bản"), "documents:draft_new"),
+                _link(gettext_lazy("Hồ sơ thủ tục hành chính"), "services:desk"),
                 _link(gettext_lazy("Báo cáo"), "reporting:inbox"),
             ],
         },
         "desk_officer": {
             "text": gettext_lazy("Tiếp nhận, trả kết quả hồ sơ thủ tục hành chính tại bộ phận một cửa."),
-            "links": [_link(gettext_lazy("Hồ sơ một cửa"), SOON)],
+            "links": [
+                _link(gettext_lazy("Hồ sơ một cửa"), "services:desk"),
+                _link(gettext_lazy("Tiếp nhận hồ sơ giấy"), "services:desk_entry"),
+            ],
         },
     }
     return [{"code": r, "title": ROLE_LABELS[r], **cards[r]} for r in ROLE_ORDER if r in roles]

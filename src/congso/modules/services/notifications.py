@@ -20,8 +20,9 @@ from django.utils import timezone
 from congso.core.notify import email_after_commit, sms_after_commit
 from congso.modules.services.models import Channel, Dossier
 
-# The public tracking answer (api.py ``GET /track/{code}``) until the web has its own page.
-TRACKING_PATH = "/api/v1/services/track/{code}"
+# The public tracking page with the code filled in; the token is typed there (it never travels in
+# a URL, which would leave it in browser histories and server logs).
+TRACKING_PATH = "/dich-vu-cong/tra-cuu/?ma={code}"
 FOOTER = "Thư này được gửi tự động, vui lòng không trả lời."
 
 
@@ -32,9 +33,8 @@ class Message:
     sms: str
 
 
-def tracking_url(code: str, token: str | None = None) -> str:
-    url = settings.PUBLIC_URL + TRACKING_PATH.format(code=quote(code, safe=""))
-    return f"{url}?token={quote(token, safe='')}" if token else url
+def tracking_url(code: str) -> str:
+    return settings.PUBLIC_URL + TRACKING_PATH.format(code=quote(code, safe=""))
 
 
 def when(moment: dt.datetime) -> str:
@@ -84,7 +84,7 @@ def _send(dossier: Dossier, message: Message) -> list[str]:
 
 def submitted_message(dossier: Dossier, *, tracking_token: str | None = None) -> Message:
     online = dossier.channel == Channel.ONLINE
-    url = tracking_url(dossier.code, tracking_token)
+    url = tracking_url(dossier.code)
     version = dossier.version
     if online:
         opening = (
@@ -117,7 +117,9 @@ def submitted_message(dossier: Dossier, *, tracking_token: str | None = None) ->
         ),
         sms=(
             f"Hồ sơ {dossier.code} đã {'nộp thành công' if online else 'được tiếp nhận'}, "
-            f"hẹn trả kết quả {day(dossier.due_at)}. Tra cứu: {url}"
+            f"hẹn trả kết quả {day(dossier.due_at)}. "
+            + (f"Mã tra cứu: {tracking_token}. " if tracking_token else "")
+            + f"Tra cứu: {url}"
         ),
     )
 

@@ -870,7 +870,7 @@ def _slip_dossier(d: Dossier) -> slips.SlipDossier:
         due_at=d.due_at,
         documents=documents,
         fee=d.version.fee,
-        tracking_url="",
+        tracking_url=notifications.tracking_url(d.code),
         receiving_parent=parent.name if parent is not None else "",
         processing_days=d.version.processing_days,
     )

@@ -30,7 +30,7 @@ from congso.core.org.models import Agency, AgencyKind, UnitLevel
 from congso.core.org.selectors import agency_get
 from congso.core.policy import authorize
 from congso.core.search.text import fold
-from congso.modules.services import catalogue, idempotency
+from congso.modules.services import catalogue, idempotency, notifications
 from congso.modules.services.models import (
     Channel,
     Dossier,
@@ -390,6 +390,8 @@ def _file(actor: Any, spec: SubmissionSpec, key: str | None, fingerprint: str) -
             key_row.dossier = dossier
             key_row.sealed_token = idempotency.seal(token)
             key_row.save(update_fields=["dossier", "sealed_token"])
+        # Email/SMS to the applicant once the filing has committed (nothing is sent for a rollback).
+        notifications.notify_submitted(dossier, tracking_token=token)
     return Submission(dossier=dossier, tracking_token=token)
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FILED = dt.datetime(2026, 4, 29, 10, 0, tzinfo=VN)
 CENTRE = "Trung tâm Phục vụ hành chính công Phường Ba Đình"
-TRACK = "https://dichvucong.hanoi.example/api/v1/services/track/001.01.90.H26-260429-0001"
+TRACK = "https://dichvucong.hanoi.example/dich-vu-cong/tra-cuu/?ma=001.01.90.H26-260429-0001"
 CLOSING = f"{CENTRE}\nThư này được gửi tự động, vui lòng không trả lời."
 
 
@@ -50,13 +50,13 @@ def test_submitted_online_with_the_tracking_token(online: Dossier) -> None:
         "Mã tra cứu: tok_ABC-123\n"
         "Ngày hẹn trả kết quả (dự kiến): 17:00 ngày 06/05/2026\n"
         "Phí, lệ phí: 100.000 đồng\n"
-        f"Tra cứu tình trạng hồ sơ: {TRACK}?token=tok_ABC-123\n\n"
+        f"Tra cứu tình trạng hồ sơ: {TRACK}\n\n"
         "Vui lòng giữ mã hồ sơ và mã tra cứu để theo dõi, bổ sung và nhận kết quả.\n\n"
         f"{CLOSING}"
     )
     assert m.sms == (
         "Hồ sơ 001.01.90.H26-260429-0001 đã nộp thành công, hẹn trả kết quả 06/05/2026. "
-        f"Tra cứu: {TRACK}?token=tok_ABC-123"
+        f"Mã tra cứu: tok_ABC-123. Tra cứu: {TRACK}"
     )
 
 
@@ -217,3 +217,22 @@ def test_no_address_no_message(online: Dossier, django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert notifications.notify_result_ready(online) == ["sms"]
     assert len(callbacks) == 1
+
+
+def test_filing_online_tells_the_applicant_once_committed_with_the_token(
+    catalogue: None,
+    citizen: Any,
+    monkeypatch: Any,
+    eager_tasks: Any,
+    mailoutbox: list[Any],
+    sinks: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    monkeypatch.setattr(services, "_now", lambda: FILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = services.dossier_submit(actor=citizen, spec=household(agency_code=BA_DINH_CENTRE))
+        assert (mailoutbox, sinks) == ([], [])
+    assert [m.subject for m in mailoutbox] == ["Hồ sơ 001.01.90.H26-260429-0001 đã được nộp thành công"]
+    assert f"Mã tra cứu: {filed.tracking_token}\n" in mailoutbox[0].body
+    assert [s["to"] for s in sinks] == ["+84912345678"]
+    assert f"Ma tra cuu: {filed.tracking_token}. " in sinks[0]["text"]

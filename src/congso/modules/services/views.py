@@ -1,0 +1,765 @@
+"""Web pages of the services module (dịch vụ công), mounted at /dich-vu-cong/.
+
+- ``/`` the public catalogue: search by name without accents or by exact code, filter by field and
+  level, paginated; ``/thu-tuc/<code>/`` a procedure: the documents (those the state already holds
+  marked), fee, time, online level, legal basis, steps.
+- ``/thu-tuc/<code>/nop/`` the procedure's form, generated from its version: a citizen files online
+  (applicant data prefilled from the population database, files for what the state does not hold,
+  the one-stop desk to file at); a one-stop officer enters a paper dossier at their own desk. The
+  form carries an idempotency key made when it is rendered, so a double click or a resent POST
+  files once. The answer shows the dossier code, the due date and, once, the tracking token.
+- ``/ho-so/`` and ``/ho-so/<code>/`` the dossiers the reader may see (a citizen: their own).
+- ``/tra-cuu/`` public tracking with the dossier code and the tracking token, no login.
+
+Views parse input, call services/selectors, and render; the rules and messages are the services'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from congso.core.accounts.models import AccountKind
+from congso.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from congso.core.files import blob_read
+from congso.core.org import selectors as org_selectors
+from congso.core.org.models import Agency, AgencyKind, UnitLevel
+from congso.core.policy import can
+from congso.core.search.text import fold
+from congso.modules.services import catalogue, population, selectors, services
+from congso.modules.services.models import (
+    Channel,
+    Dossier,
+    DossierStatus,
+    EventAction,
+    OnlineLevel,
+    Procedure,
+    ProcedureLevel,
+    ProcedureVersion,
+)
+from congso.web.errors import friendly_errors
+from congso.web.labels import translate_detail
+
+PER_PAGE = 20
+
+LEVEL_LABELS: dict[str, Any] = {
+    ProcedureLevel.COMMUNE: gettext_lazy("Cấp xã"),
+    ProcedureLevel.PROVINCE: gettext_lazy("Cấp tỉnh"),
+}
+ONLINE_LABELS: dict[str, Any] = {
+    OnlineLevel.FULL: gettext_lazy("Toàn trình"),
+    OnlineLevel.PARTIAL: gettext_lazy("Một phần"),
+}
+ONLINE_HINTS: dict[str, Any] = {
+    OnlineLevel.FULL: gettext_lazy("Nộp hồ sơ, theo dõi và nhận kết quả trực tuyến."),
+    OnlineLevel.PARTIAL: gettext_lazy(
+        "Nộp hồ sơ trực tuyến; nộp bản chính hoặc nhận kết quả tại bộ phận một cửa."
+    ),
+}
+STATUS_LABELS: dict[str, Any] = {
+    DossierStatus.DRAFT: gettext_lazy("Bản nháp"),
+    DossierStatus.SUBMITTED: gettext_lazy("Đã nộp, chờ tiếp nhận"),
+    DossierStatus.ACCEPTED: gettext_lazy("Đã tiếp nhận"),
+    DossierStatus.SUPPLEMENT_REQUESTED: gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+    DossierStatus.IN_PROGRESS: gettext_lazy("Đang giải quyết"),
+    DossierStatus.DONE: gettext_lazy("Đã có kết quả"),
+    DossierStatus.REFUSED: gettext_lazy("Từ chối giải quyết"),
+    DossierStatus.RETURNED: gettext_lazy("Đã trả kết quả"),
+    DossierStatus.WITHDRAWN: gettext_lazy("Đã rút hồ sơ"),
+}
+CHANNEL_LABELS: dict[str, Any] = {
+    Channel.ONLINE: gettext_lazy("Nộp trực tuyến"),
+    Channel.DESK: gettext_lazy("Nộp trực tiếp tại bộ phận một cửa"),
+}
+STEP_ROLE_LABELS: dict[str, Any] = {
+    "desk_officer": gettext_lazy("Bộ phận một cửa"),
+    "specialist": gettext_lazy("Chuyên viên"),
+    "leader": gettext_lazy("Lãnh đạo"),
+}
+EVENT_LABELS: dict[str, Any] = {
+    EventAction.ACCEPT: gettext_lazy("Tiếp nhận hồ sơ"),
+    EventAction.SUPPLEMENT_REQUEST: gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+    EventAction.SUPPLEMENT: gettext_lazy("Bổ sung hồ sơ"),
+    EventAction.REFUSE: gettext_lazy("Từ chối giải quyết"),
+    EventAction.HAND_OVER: gettext_lazy("Chuyển xử lý"),
+    EventAction.APOLOGISE: gettext_lazy("Xin lỗi, hẹn lại ngày trả kết quả"),
+    EventAction.DECIDE: gettext_lazy("Ký kết quả giải quyết"),
+    EventAction.RETURN: gettext_lazy("Trả kết quả"),
+    EventAction.WITHDRAW: gettext_lazy("Rút hồ sơ"),
+}
+# The events whose note the applicant must read (what to add, why refused, the new date).
+EVENT_REASONS = {
+    EventAction.SUPPLEMENT_REQUEST,
+    EventAction.REFUSE,
+    EventAction.APOLOGISE,
+    EventAction.WITHDRAW,
+}
+# The state databases a document may already be in (catalogue.STATE_HELD), for the page's language.
+STATE_HELD_LABELS: dict[str, Any] = {
+    "citizen_id": gettext_lazy("Cơ sở dữ liệu quốc gia về dân cư (căn cước)"),
+    "residence": gettext_lazy("Cơ sở dữ liệu quốc gia về dân cư (thông tin cư trú)"),
+    "birth": gettext_lazy("Cơ sở dữ liệu hộ tịch điện tử (khai sinh)"),
+    "marital_status": gettext_lazy("Cơ sở dữ liệu hộ tịch điện tử (tình trạng hôn nhân)"),
+    "land": gettext_lazy("Cơ sở dữ liệu đất đai"),
+    "business": gettext_lazy("Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp"),
+}
+# Closed dossiers are never late.
+CLOSED = {DossierStatus.DONE, DossierStatus.REFUSED, DossierStatus.RETURNED, DossierStatus.WITHDRAWN}
+ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+KEY_FIELD = "idempotency_key"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _fee(version: ProcedureVersion | None) -> str:
+    if version is None:
+        return "—"
+    if not version.fee:
+        return _("Miễn phí")
+    amount = f"{version.fee:,}".replace(",", ".")
+    if version.fee_unit:
+        return _("{amount} đồng/{unit}").format(amount=amount, unit=version.fee_unit)
+    return _("{amount} đồng").format(amount=amount)
+
+
+def _days(n: int) -> str:
+    return _("{n} ngày làm việc").format(n=n)
+
+
+def _procedure_row(p: Procedure, version: ProcedureVersion | None) -> dict[str, Any]:
+    return {
+        "obj": p,
+        "level": LEVEL_LABELS.get(p.level, p.level),
+        "online": ONLINE_LABELS.get(p.online_level, p.online_level),
+        "online_code": p.online_level,
+        "days": _days(version.processing_days) if version else "—",
+        "fee": _fee(version),
+    }
+
+
+def _is_citizen(user: Any) -> bool:
+    return getattr(user, "kind", "") == AccountKind.CITIZEN
+
+
+def _login_needed(request: HttpRequest, title: Any) -> HttpResponse:
+    """Citizens log in with VNeID, officials with their account; both come back here afterwards."""
+    here = request.get_full_path()
+    return render(
+        request,
+        "services/login_needed.html",
+        {
+            "title": title,
+            "eid_url": reverse("eid:login") + "?" + urlencode({"next": here}),
+            "official_url": reverse("web:login") + "?" + urlencode({"next": here}),
+        },
+        status=200 if request.method == "GET" else 401,
+    )
+
+
+def _signed_in(title: Any) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return _login_needed(request, title)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _late(d: Dossier, now: dt.datetime) -> bool:
+    return d.status not in CLOSED and d.due_at < now
+
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+
+@friendly_errors
+def catalogue_view(request: HttpRequest) -> HttpResponse:
+    """The public catalogue: ``q`` (name without accents, or an exact code), ``linh_vuc``, ``cap``."""
+    q = (request.GET.get("q") or "").strip()[:200]
+    fields = sorted(set(selectors.procedure_list().values_list("field", flat=True)), key=fold)
+    field_ = request.GET.get("linh_vuc") or ""
+    if field_ not in fields:
+        field_ = ""
+    level = request.GET.get("cap") or ""
+    if level not in ProcedureLevel.values:
+        level = ""
+    items = selectors.procedure_list(q=q or None, level=level or None, field=field_ or None)
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("trang"))
+    query = urlencode({k: v for k, v in {"q": q, "linh_vuc": field_, "cap": level}.items() if v})
+    return render(
+        request,
+        "services/catalogue.html",
+        {
+            "q": q,
+            "field": field_,
+            "level": level,
+            "fields": fields,
+            "levels": list(LEVEL_LABELS.items()),
+            "page": page,
+            "query": query,
+            "rows": [_procedure_row(p, selectors.version_on(p)) for p in page],
+            "filtered": bool(q or field_ or level),
+        },
+    )
+
+
+def _competent_name(p: Procedure) -> Any:
+    if p.level == ProcedureLevel.COMMUNE:
+        return _("Ủy ban nhân dân xã, phường nơi nộp hồ sơ")
+    try:
+        return org_selectors.agency_get(code=p.competent_agency_code).name
+    except DomainError:
+        return p.competent_agency_code
+
+
+def _may_receive(user: Any) -> bool:
+    agency = getattr(user, "agency", None)
+    return (
+        getattr(user, "kind", "") == AccountKind.OFFICIAL
+        and agency is not None
+        and agency.kind == AgencyKind.ONE_STOP_CENTRE
+        and can(user, "services.receive", agency)
+    )
+
+
+@friendly_errors
+def procedure_view(request: HttpRequest, code: str) -> HttpResponse:
+    p = selectors.procedure_get(code=code)
+    version = selectors.version_on(p)
+    documents = []
+    for d in version.documents if version else []:
+        documents.append({**d, "source": STATE_HELD_LABELS.get(d.get("state_held", ""), "")})
+    steps = [
+        {
+            **s,
+            "role_label": STEP_ROLE_LABELS.get(s.get("role", ""), s.get("role", "")),
+            "level_label": LEVEL_LABELS.get(s.get("agency_level", ""), ""),
+        }
+        for s in (version.steps if version else [])
+    ]
+    user = request.user
+    return render(
+        request,
+        "services/procedure.html",
+        {
+            "p": p,
+            "version": version,
+            "row": _procedure_row(p, version),
+            "online_hint": ONLINE_HINTS.get(p.online_level, ""),
+            "competent": _competent_name(p),
+            "documents": documents,
+            "steps": steps,
+            "fields": catalogue.fields_of(version.form_fields) if version else [],
+            "may_file": version is not None and (not user.is_authenticated or _is_citizen(user)),
+            "may_receive": version is not None and _may_receive(user),
+        },
+    )
+
+
+# --- the form ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FormState:
+    """What the form shows: the values typed, the errors by field, the key of this submission."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+    agency: str = ""
+    competent: str = ""
+    applicant: dict[str, str] = field(default_factory=dict)  # desk entry: name, id, phone, email
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    summary: list[dict[str, str]] = field(default_factory=list)  # [{"href", "text"}], in page order
+    detail: str = ""
+    notice: str = ""
+    lookup: population.Citizen | None = None
+    lookup_missed: bool = False
+    files_lost: bool = False
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+
+def _new_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _documents_to_upload(version: ProcedureVersion) -> list[dict[str, Any]]:
+    """The required documents the applicant attaches (those the state does not already hold)."""
+    return [
+        {**d, "input": f"tep_{i}", "id": f"t-{i}"}
+        for i, d in enumerate(version.documents)
+        if not d.get("state_held")
+    ]
+
+
+def _documents_held(version: ProcedureVersion) -> list[dict[str, Any]]:
+    return [
+        {**d, "source": STATE_HELD_LABELS.get(d["state_held"], "")}
+        for d in version.documents
+        if d.get("state_held")
+    ]
+
+
+def _desk_options(
+    procedure: Procedure, today: dt.date
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The one-stop units valid today: the city centre (province-level procedures only) and the
+    wards' and communes' centres, by the name of their ward or commune."""
+    city: list[tuple[str, str]] = []
+    communes: list[tuple[str, str]] = []
+    for a in org_selectors.agencies_as_of(as_of=today, kind=AgencyKind.ONE_STOP_CENTRE):
+        if a.level == UnitLevel.COMMUNE:
+            communes.append((a.code, a.unit.name if a.unit is not None else a.name))
+        elif procedure.level == ProcedureLevel.PROVINCE:
+            city.append((a.code, a.name))
+    communes.sort(key=lambda c: fold(c[1]))
+    return city, communes
+
+
+def _competent_options(today: dt.date) -> list[tuple[str, str]]:
+    rows = [
+        (a.code, a.name)
+        for a in org_selectors.agencies_as_of(as_of=today, kind=AgencyKind.PEOPLES_COMMITTEE)
+        if a.level == UnitLevel.COMMUNE
+    ]
+    return sorted(rows, key=lambda r: fold(r[1]))
+
+
+def _default_desk(
+    procedure: Procedure, person: population.Citizen | None, communes: list[tuple[str, str]]
+) -> str:
+    if procedure.level == ProcedureLevel.PROVINCE:
+        return services.CITY_ONE_STOP
+    if person is not None:
+        for code, name in communes:
+            if name == person.ward:
+                return code
+    return ""
+
+
+def _desk_of(user: Any) -> Agency | None:
+    """None for a citizen; an official's own one-stop unit where they receive dossiers."""
+    if _is_citizen(user):
+        return None
+    if getattr(user, "kind", "") != AccountKind.OFFICIAL:
+        raise Forbidden(_("Tài khoản kết nối hệ thống không được nộp hồ sơ thay công dân."))
+    if not _may_receive(user):
+        raise Forbidden(
+            _(
+                "Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ tại quầy; "
+                "công dân nộp hồ sơ bằng tài khoản VNeID."
+            )
+        )
+    return user.agency
+
+
+def _field_rows(version: ProcedureVersion, state: FormState) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "input": f"f_{f.name}",
+            "id": f"f-{f.name}",
+            "label": f.label,
+            "type": f.type,
+            "required": f.required,
+            "choices": f.choices,
+            "value": state.values.get(f.name, ""),
+            "errors": state.errors.get(f"form.{f.name}", []),
+            "maxlength": catalogue.MAX_TEXT,
+        }
+        for f in catalogue.fields_of(version.form_fields)
+    ]
+
+
+def _render_form(
+    request: HttpRequest,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    desk: Agency | None,
+    state: FormState,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    today = _today()
+    registry = population.registry()
+    person = None if desk is not None else registry.lookup(getattr(user, "national_id", "") or "")
+    city, communes = ([], []) if desk is not None else _desk_options(procedure, today)
+    if desk is None and not state.agency:
+        state.agency = _default_desk(procedure, person, communes)
+    uploads = [
+        {**d, "errors": state.errors.get(d["input"], []), "required_here": d["required"] and desk is None}
+        for d in _documents_to_upload(version)
+    ]
+    asks_competent = (
+        desk is not None and procedure.level == ProcedureLevel.COMMUNE and desk.level != UnitLevel.COMMUNE
+    )
+    return render(
+        request,
+        "services/submit.html",
+        {
+            "p": procedure,
+            "version": version,
+            "row": _procedure_row(procedure, version),
+            "desk": desk,
+            "state": state,
+            "fields": _field_rows(version, state),
+            "uploads": uploads,
+            "held": _documents_held(version),
+            "accepted_files": ACCEPTED_FILES,
+            "max_mb": services.MAX_FILE_BYTES // 1024 // 1024,
+            "person": person,
+            "applicant_name": (getattr(user, "full_name", "") or (person.full_name if person else ""))
+            if desk is None
+            else "",
+            "city_desks": city,
+            "commune_desks": communes,
+            "competent_options": _competent_options(today) if asks_competent else [],
+            "key_field": KEY_FIELD,
+        },
+        status=status,
+    )
+
+
+def _place(
+    state: FormState,
+    version: ProcedureVersion,
+    exc: DomainError,
+    uploaded: dict[str, str],
+    extra: Sequence[dict[str, str]] = (),
+) -> None:
+    """A service's errors at the fields they are about (``form.<name>``, ``agency``, ``attachments``
+    by the document or file they name), the rest above the form; and the summary, in page order."""
+    docs = _documents_to_upload(version)
+    labels = {
+        "agency": _("Nơi nộp hồ sơ"),
+        "competent_agency": _("Cơ quan có thẩm quyền"),
+        "applicant_name": _("Họ và tên người nộp"),
+        "applicant_id_number": _("Số định danh cá nhân"),
+    }
+    general: list[str] = []
+    for problem in [*exc.errors, *extra]:
+        where, message = problem.get("field", ""), translate_detail(problem.get("message", ""))
+        if where.startswith("form.") or where in labels:
+            state.add(where, message)
+        elif where == "attachments":
+            by_doc = [d for d in docs if d["name"] in message]
+            by_file = [i for name, i in uploaded.items() if f"'{name}'" in message]
+            if by_doc:
+                state.add(max(by_doc, key=lambda d: len(d["name"]))["input"], message)
+            elif by_file:
+                state.add(by_file[0], message)
+            else:
+                general.append(message)
+        else:
+            general.append(message)
+    state.detail = translate_detail(exc.detail)
+    order = [f"form.{f['name']}" for f in version.form_fields]
+    order += ["applicant_name", "applicant_id_number", "agency", "competent_agency"]
+    order += [d["input"] for d in docs]
+    ids = {f"form.{f['name']}": f"f-{f['name']}" for f in version.form_fields}
+    ids.update({d["input"]: d["id"] for d in docs})
+    ids.update({"agency": "f-agency", "competent_agency": "f-competent"})
+    ids.update({"applicant_name": "f-applicant-name", "applicant_id_number": "f-applicant-id"})
+    for key in order:
+        for message in state.errors.get(key, []):
+            text = (
+                message if key.startswith("form.") or key.startswith("tep_") else f"{labels[key]}: {message}"
+            )
+            state.summary.append({"href": f"#{ids[key]}", "text": text})
+    state.summary += [{"href": "", "text": m} for m in general]
+
+
+def _attachments(
+    request: HttpRequest, version: ProcedureVersion
+) -> tuple[list[services.Attachment], dict[str, str]]:
+    """The files chosen, per required document, and which input each file name came from. At most
+    one byte over the limit is read: the service then says the file is too large."""
+    out: list[services.Attachment] = []
+    names: dict[str, str] = {}
+    for d in _documents_to_upload(version):
+        for f in request.FILES.getlist(d["input"]):
+            name = f.name or "tep"
+            names.setdefault(name, d["input"])
+            out.append(
+                services.Attachment(
+                    document=d["name"],
+                    name=name,
+                    content=f.read(services.MAX_FILE_BYTES + 1),
+                    content_type=(f.content_type or "application/octet-stream").split(";")[0].strip(),
+                )
+            )
+    return out, names
+
+
+def _result(request: HttpRequest, result: services.Submission) -> HttpResponse:
+    try:
+        dossier = selectors.dossier_get(actor=request.user, code=result.dossier.code)
+    except NotFound:  # an official without "services.view" at the desk still sees what was filed
+        dossier = result.dossier
+    return render(
+        request,
+        "services/submitted.html",
+        {
+            "d": dossier,
+            "token": result.tracking_token,
+            "replayed": result.replayed,
+            "status_label": STATUS_LABELS.get(dossier.status, dossier.status),
+            "track_url": reverse("services:track") + "?" + urlencode({"ma": dossier.code}),
+            "may_view": selectors.visible_dossiers(request.user).filter(pk=dossier.pk).exists(),
+        },
+    )
+
+
+@never_cache
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để nộp hồ sơ"))
+def submit_view(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    user = request.user
+    procedure = selectors.procedure_get(code=code)
+    desk = _desk_of(user)
+    version = selectors.version_on(procedure)
+    if version is None:
+        raise InvalidInput(
+            _("Thủ tục {code} chưa có phiên bản hiệu lực vào ngày {date}.").format(
+                code=procedure.code, date=f"{_today():%d/%m/%Y}"
+            )
+        )
+    if request.method == "GET":
+        return _render_form(request, procedure, version, desk, FormState(key=_new_key()))
+
+    post = request.POST
+    state = FormState(
+        key=(post.get(KEY_FIELD) or "").strip()[:200] or _new_key(),
+        values={f["name"]: post.get(f"f_{f['name']}", "") for f in version.form_fields},
+        agency=(post.get("agency") or "").strip() if desk is None else "",
+        competent=(post.get("competent_agency") or "").strip() if desk is not None else "",
+        applicant={
+            k: (post.get(f"applicant_{k}") or "").strip() for k in ("name", "id_number", "phone", "email")
+        }
+        if desk is not None
+        else {},
+    )
+    if desk is not None and "tra_cuu" in post:
+        # The desk officer looks the applicant up in the population database by the number typed.
+        person = population.registry().lookup(state.applicant["id_number"])
+        if person is None:
+            state.lookup_missed = True
+        else:
+            state.lookup = person
+            state.applicant["name"] = person.full_name
+        return _render_form(request, procedure, version, desk, state)
+
+    attachments, uploaded = _attachments(request, version)
+    spec = services.SubmissionSpec(
+        procedure_code=procedure.code,
+        form=state.values,
+        attachments=attachments,
+        agency_code=state.agency,
+        competent_agency_code=state.competent,
+        applicant_name=state.applicant.get("name", ""),
+        applicant_id_number=state.applicant.get("id_number", ""),
+        applicant_phone=state.applicant.get("phone", ""),
+        applicant_email=state.applicant.get("email", ""),
+    )
+    try:
+        result = services.dossier_submit(actor=user, spec=spec, idempotency_key=state.key)
+    except InvalidInput as exc:
+        extra: list[dict[str, str]] = []
+        if not any(e.get("field", "").startswith("form.") for e in exc.errors):
+            # The service stopped at the routing (the desk, the competent commune) before reading
+            # the form: its fields are checked here too, so that every error shows at once.
+            extra = catalogue.validate_form(catalogue.fields_of(version.form_fields), state.values)[1]
+        _place(state, version, exc, uploaded, extra)
+        state.files_lost = bool(attachments)
+        return _render_form(request, procedure, version, desk, state, status=400)
+    except Conflict:
+        # This form's key already filed a dossier with other content (the form was sent again
+        # after a change): a new key, and the applicant checks the form before sending it.
+        state.key = _new_key()
+        state.notice = _(
+            "Tờ khai này đã được dùng để nộp một hồ sơ trước đó. Nếu bạn muốn nộp thêm một hồ sơ mới, "
+            "hãy kiểm tra lại các thông tin dưới đây và bấm nộp lại; "
+            "xem hồ sơ đã nộp tại trang Hồ sơ của tôi."
+        )
+        state.files_lost = bool(attachments)
+        return _render_form(request, procedure, version, desk, state, status=409)
+    return _result(request, result)
+
+
+# --- dossiers ------------------------------------------------------------------------------------
+
+
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để xem hồ sơ của bạn"))
+def dossier_list_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    status = request.GET.get("trang_thai") or ""
+    if status not in STATUS_LABELS:
+        status = ""
+    page = Paginator(selectors.dossier_list(actor=user, status=status or None), PER_PAGE).get_page(
+        request.GET.get("trang")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "services/dossier_list.html",
+        {
+            "citizen": _is_citizen(user),
+            "page": page,
+            "query": urlencode({"trang_thai": status} if status else {}),
+            "status": status,
+            "statuses": list(STATUS_LABELS.items()),
+            "rows": [
+                {"d": d, "status": STATUS_LABELS.get(d.status, d.status), "late": _late(d, now)} for d in page
+            ],
+        },
+    )
+
+
+def _form_rows(d: Dossier) -> list[dict[str, Any]]:
+    rows = []
+    for f in catalogue.fields_of(d.version.form_fields):
+        value = d.form_data.get(f.name)
+        if value in (None, ""):
+            shown: Any = "—"
+        elif f.type == "date":
+            try:
+                shown = dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+            except ValueError:
+                shown = value
+        else:
+            shown = value
+        rows.append({"label": f.label, "value": shown})
+    return rows
+
+
+def _history(d: Dossier) -> list[dict[str, Any]]:
+    """What happened to the dossier and where: its filing, then the process control log
+    (processing.py). The applicant sees the agencies, never the officials' names; the reasons they
+    must act on (a supplement asked for, a refusal, a new date) are shown."""
+    rows: list[dict[str, Any]] = [
+        {
+            "at": d.received_at,
+            "label": CHANNEL_LABELS.get(d.channel, d.channel),
+            "where": d.receiving_agency.name,
+            "note": "",
+        }
+    ]
+    for e in selectors.dossier_events(d):
+        agency = e.to_agency or e.from_agency
+        rows.append(
+            {
+                "at": e.at,
+                "label": EVENT_LABELS.get(e.action, e.get_action_display()),
+                "where": agency.name if agency is not None else "",
+                "note": e.note if e.action in EVENT_REASONS else "",
+            }
+        )
+    return rows
+
+
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để xem hồ sơ của bạn"))
+def dossier_view(request: HttpRequest, code: str) -> HttpResponse:
+    d = selectors.dossier_get(actor=request.user, code=code)
+    return render(
+        request,
+        "services/dossier_detail.html",
+        {
+            "d": d,
+            "citizen": _is_citizen(request.user),
+            "status_label": STATUS_LABELS.get(d.status, d.status),
+            "channel_label": CHANNEL_LABELS.get(d.channel, d.channel),
+            "late": _late(d, timezone.now()),
+            "form_rows": _form_rows(d),
+            "files": list(d.files.all()),
+            "history": _history(d),
+            "fee": _fee(d.version),
+        },
+    )
+
+
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để xem hồ sơ của bạn"))
+def dossier_file_view(request: HttpRequest, code: str, sha256: str) -> HttpResponse:
+    d = selectors.dossier_get(actor=request.user, code=code)
+    f = d.files.filter(sha256=sha256).first()
+    if f is None:
+        raise NotFound(_("Hồ sơ {code} không có tệp này.").format(code=code))
+    response = HttpResponse(blob_read(f.sha256), content_type=f.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, f.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- public tracking -----------------------------------------------------------------------------
+
+
+@never_cache
+@csrf_exempt  # a read that changes nothing; POST only keeps the token out of URLs and logs
+@friendly_errors
+def track_view(request: HttpRequest) -> HttpResponse:
+    """The dossier code and its tracking token; the same message for a wrong token and an unknown
+    code, and only what the API's /track reveals."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    found = None
+    missed = False
+    if request.method == "POST":
+        code = (request.POST.get("ma_ho_so") or "").strip().upper()[:40]
+        token = (request.POST.get("ma_tra_cuu") or "").strip()[:100]
+        try:
+            d = selectors.dossier_track(code=code, token=token)
+        except NotFound:
+            missed = True
+        else:
+            found = {
+                "code": d.code,
+                "procedure_name": d.procedure.name,
+                "status": d.status,
+                "status_label": STATUS_LABELS.get(d.status, d.status),
+                "received_on": timezone.localtime(d.received_at).date(),
+                "due_on": timezone.localtime(d.due_at).date(),
+                "handled_by": d.current_agency.name,
+            }
+    else:
+        code = (request.GET.get("ma") or "").strip().upper()[:40]
+    return render(
+        request,
+        "services/track.html",
+        {
+            "code": code,
+            "found": found,
+            "missed": _(selectors.TRACK_NOT_FOUND) if missed else "",
+        },
+        status=404 if missed else 200,
+    )
