@@ -186,3 +186,54 @@ def test_a_citizen_files_a_birth_registration_and_tracks_it(
     expect(anon.get_by_text("Đăng ký khai sinh")).to_have_count(0)
     anon.screenshot(path=str(artifacts / "services-10-phone-wrong-token.png"), full_page=True)
     fresh.close()
+
+
+def test_a_citizen_pays_the_fee_with_the_demo_button(
+    portal: str, chromium: Any, artifacts: Path, settings: Any
+) -> None:
+    """The dossier's page: "Thanh toán phí, lệ phí" shows the VietQR code, bank, account, amount and
+    reference; the clearly marked demo button (fake gateway only) confirms; the page says paid."""
+    from django.test import Client
+
+    from congso.modules.services import services
+    from congso.modules.services.models import Payment, PaymentStatus
+    from congso.modules.services.tests.test_dossiers import household
+
+    settings.PAYMENT_GATEWAY = "fake"
+    settings.PAYMENT_WEBHOOK_SECRETS = {"fake": "browser-webhook-secret"}
+    settings.PAYMENT_BANK_BIN, settings.PAYMENT_ACCOUNT_NUMBER = "970415", "113366668888"
+    settings.SMS_BACKEND = "memory"
+    an = User.objects.get(national_id=AN.national_id)
+    d = services.dossier_submit(actor=an, spec=household(agency_code="001.01.90.H26")).dossier
+    django_client = Client()
+    django_client.force_login(an)
+    cookie = django_client.cookies[settings.SESSION_COOKIE_NAME]
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": portal}])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{portal}/dich-vu-cong/ho-so/{d.code}/")
+    page.get_by_role("button", name="Thanh toán phí, lệ phí").click()
+    qr = page.get_by_role("img", name=re.compile("^Mã VietQR: chuyển khoản 100.000 đồng"))
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.naturalWidth") > 100
+    reference = Payment.objects.get().reference
+    expect(page.locator("#sv-pay-facts")).to_contain_text(reference)
+    expect(page.locator("#sv-pay-facts")).to_contain_text("VietinBank")
+    page.locator("#sv-pay").screenshot(path=str(artifacts / "services-11-pay-qr.png"))
+
+    phone = chromium.new_context(**PHONE, locale="vi-VN", storage_state=context.storage_state())
+    mobile = phone.new_page()
+    mobile.set_default_timeout(30_000)
+    mobile.goto(f"{portal}/dich-vu-cong/ho-so/{d.code}/#sv-pay")
+    expect(mobile.locator("#sv-qr")).to_be_visible()
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= 375
+    mobile.screenshot(path=str(artifacts / "services-12-phone-pay-qr.png"), full_page=True)
+    mobile.get_by_role("button", name="Mô phỏng thanh toán (môi trường thử nghiệm)").click()
+    expect(mobile.locator("#sv-paid")).to_contain_text("Đã thanh toán")
+    expect(mobile.locator("#sv-qr")).to_have_count(0)
+    mobile.screenshot(path=str(artifacts / "services-13-phone-paid.png"), full_page=True)
+    assert Payment.objects.get().status == PaymentStatus.PAID
+    phone.close()
+    context.close()

@@ -398,3 +398,25 @@ class DossierRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.score}/5"
+
+
+# --- Drafts (drafts.py) ------------------------------------------------------------------------------
+
+
+class DossierDraft(models.Model):
+    """A citizen's unsent form for one procedure ("Lưu nháp"): the values typed and the one-stop
+    unit chosen, never the files (a browser does not give them back). One per applicant and
+    procedure; deleted when the dossier is filed."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    form_data = models.JSONField(default=dict)  # {"form": {field: value}, "agency": code}
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "services_dossier_draft"
+        ordering = ["-updated_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["applicant", "procedure"], name="services_draft_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.procedure_id}"

@@ -8,7 +8,15 @@
   the one-stop desk to file at); a one-stop officer enters a paper dossier at their own desk. The
   form carries an idempotency key made when it is rendered, so a double click or a resent POST
   files once. The answer shows the dossier code, the due date and, once, the tracking token.
-- ``/ho-so/`` and ``/ho-so/<code>/`` the dossiers the reader may see (a citizen: their own).
+  "Lưu nháp" keeps the values typed (not the files) for the citizen and procedure; reopening the
+  form restores them; filing the dossier deletes the draft (drafts.py).
+- ``/ho-so/`` and ``/ho-so/<code>/`` the dossiers the reader may see (a citizen: their own, and
+  their drafts). On their own dossier's page the applicant also acts: answers a supplement request
+  (``…/bo-sung/``), pays the fee by VietQR (``…/thanh-toan/``; with the local fake gateway a
+  clearly marked demo button makes it confirm, ``…/thanh-toan/mo-phong/``), downloads the papers
+  the dossier produced (``…/giay-to/<kind>/``: receipt, supplement request, refusal, apology, the
+  signed result), rates the service once the result is returned (``…/danh-gia/``) and withdraws
+  the dossier after a confirmation (``…/rut-ho-so/``). Another account gets 404 on all of them.
 - ``/tra-cuu/`` public tracking with the dossier code and the tracking token, no login.
 
 Views parse input, call services/selectors, and render; the rules and messages are the services'.
@@ -24,9 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -34,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from congso.core.accounts.models import AccountKind
 from congso.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
@@ -42,16 +53,28 @@ from congso.core.org import selectors as org_selectors
 from congso.core.org.models import Agency, AgencyKind, UnitLevel
 from congso.core.policy import can
 from congso.core.search.text import fold
-from congso.modules.services import catalogue, population, selectors, services
+from congso.modules.services import (
+    catalogue,
+    drafts,
+    payments,
+    population,
+    processing,
+    ratings,
+    selectors,
+    services,
+    vietqr,
+)
 from congso.modules.services.models import (
     Channel,
     Dossier,
     DossierStatus,
     EventAction,
     OnlineLevel,
+    PaymentStatus,
     Procedure,
     ProcedureLevel,
     ProcedureVersion,
+    SlipKind,
 )
 from congso.web.errors import friendly_errors
 from congso.web.labels import translate_detail
@@ -194,6 +217,10 @@ def _late(d: Dossier, now: dt.datetime) -> bool:
     return d.status not in CLOSED and d.due_at < now
 
 
+def _when(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M %d/%m/%Y}"
+
+
 # --- catalogue -----------------------------------------------------------------------------------
 
 
@@ -300,6 +327,7 @@ class FormState:
     lookup: population.Citizen | None = None
     lookup_missed: bool = False
     files_lost: bool = False
+    draft_at: dt.datetime | None = None  # the citizen's draft of this procedure, when it was saved
 
     def add(self, key: str, message: str) -> None:
         self.errors.setdefault(key, []).append(message)
@@ -553,9 +581,35 @@ def submit_view(request: HttpRequest, code: str) -> HttpResponse:
             )
         )
     if request.method == "GET":
-        return _render_form(request, procedure, version, desk, FormState(key=_new_key()))
+        fresh = FormState(key=_new_key())
+        draft = drafts.draft_get(actor=user, procedure=procedure) if desk is None else None
+        if draft is not None:
+            saved = draft.form_data.get("form") or {}
+            fresh.values = {f["name"]: str(saved.get(f["name"], "")) for f in version.form_fields}
+            fresh.agency = str(draft.form_data.get("agency") or "")
+            fresh.draft_at = draft.updated_at
+        return _render_form(request, procedure, version, desk, fresh)
 
     post = request.POST
+    if desk is None and ("luu_nhap" in post or "xoa_nhap" in post):
+        # The citizen keeps what they typed for later (or throws it away); the files are not kept.
+        if "luu_nhap" in post:
+            draft = drafts.draft_save(
+                actor=user,
+                procedure=procedure,
+                form={f["name"]: post.get(f"f_{f['name']}", "") for f in version.form_fields},
+                agency=post.get("agency") or "",
+            )
+            messages.success(
+                request,
+                _(
+                    "Đã lưu nháp lúc {when}. Bản nháp giữ các thông tin đã khai, không giữ tệp đính kèm; "
+                    "mở lại trang này để nộp tiếp."
+                ).format(when=_when(draft.updated_at)),
+            )
+        elif drafts.draft_discard(actor=user, procedure=procedure):
+            messages.success(request, _("Đã xoá bản nháp."))
+        return redirect("services:submit", code=procedure.code)
     state = FormState(
         key=(post.get(KEY_FIELD) or "").strip()[:200] or _new_key(),
         values={f["name"]: post.get(f"f_{f['name']}", "") for f in version.form_fields},
@@ -611,6 +665,8 @@ def submit_view(request: HttpRequest, code: str) -> HttpResponse:
         )
         state.files_lost = bool(attachments)
         return _render_form(request, procedure, version, desk, state, status=409)
+    if desk is None:
+        drafts.draft_discard(actor=user, procedure=procedure)  # filed: the draft has served
     return _result(request, result)
 
 
@@ -640,6 +696,7 @@ def dossier_list_view(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {"d": d, "status": STATUS_LABELS.get(d.status, d.status), "late": _late(d, now)} for d in page
             ],
+            "drafts": list(drafts.drafts_of(user)[:PER_PAGE]),
         },
     )
 
@@ -686,25 +743,375 @@ def _history(d: Dossier) -> list[dict[str, Any]]:
     return rows
 
 
-@friendly_errors
-@_signed_in(gettext_lazy("Đăng nhập để xem hồ sơ của bạn"))
-def dossier_view(request: HttpRequest, code: str) -> HttpResponse:
-    d = selectors.dossier_get(actor=request.user, code=code)
+# The papers the applicant downloads from their dossier's page (the control slip is the offices').
+PAPER_LABELS: dict[str, Any] = {
+    SlipKind.RECEIPT: gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"),
+    SlipKind.SUPPLEMENT_REQUEST: gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"),
+    SlipKind.REFUSAL: gettext_lazy("Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu 03)"),
+    SlipKind.APOLOGY: gettext_lazy("Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
+    SlipKind.RESULT: gettext_lazy("Kết quả giải quyết thủ tục hành chính (đã ký số)"),
+}
+SCORE_LABELS: dict[int, Any] = {
+    1: gettext_lazy("Rất không hài lòng"),
+    2: gettext_lazy("Không hài lòng"),
+    3: gettext_lazy("Bình thường"),
+    4: gettext_lazy("Hài lòng"),
+    5: gettext_lazy("Rất hài lòng"),
+}
+# A few NAPAS bank identification numbers, to name the bank beside the account.
+BANK_NAMES = {
+    "970415": "VietinBank",
+    "970436": "Vietcombank",
+    "970418": "BIDV",
+    "970405": "Agribank",
+    "970422": "MB Bank",
+    "970407": "Techcombank",
+}
+
+
+def _stars(n: int) -> str:
+    return "★" * n + "☆" * (ratings.MAX_SCORE - n)
+
+
+def _is_applicant(user: Any, d: Dossier) -> bool:
+    return _is_citizen(user) and d.applicant_id is not None and d.applicant_id == user.pk
+
+
+def _supplement_inputs(version: ProcedureVersion) -> list[dict[str, Any]]:
+    """One file input per document of the version the applicant may hand in again."""
+    return [
+        {"name": doc["name"], "input": f"bs_{i}", "id": f"bs-{i}"}
+        for i, doc in enumerate(version.documents)
+        if not doc.get("state_held")
+    ]
+
+
+def _supplement_asked(d: Dossier) -> dict[str, Any] | None:
+    """The open supplement request: when, why and what (the event's note: the reason, then one
+    "- item" line per paper asked for)."""
+    event = d.events.filter(action=EventAction.SUPPLEMENT_REQUEST).order_by("-at", "-id").first()
+    if event is None:
+        return None
+    lines = event.note.splitlines()
+    cut = len(lines)
+    while cut > 0 and lines[cut - 1].startswith("- "):
+        cut -= 1
+    return {
+        "at": event.at,
+        "reason": "\n".join(lines[:cut]).strip(),
+        "items": [line[2:].strip() for line in lines[cut:]],
+        "where": (event.from_agency or d.receiving_agency).name,
+    }
+
+
+def _payment_box(d: Dossier, now: dt.datetime) -> dict[str, Any] | None:
+    """What the payment panel shows: paid, the open VietQR, the button, or why not online."""
+    version = d.version
+    if version.fee <= 0:
+        return None
+    paid = d.payments.filter(status=PaymentStatus.PAID).order_by("-paid_at", "-id").first()
+    box: dict[str, Any] = {"fee": _fee(version), "paid": paid, "demo": settings.PAYMENT_GATEWAY == "fake"}
+    if paid is not None:
+        return box
+    if version.fee_unit:
+        box["by_unit"] = True
+        return box
+    if d.status in (DossierStatus.DRAFT, DossierStatus.REFUSED, DossierStatus.WITHDRAWN):
+        box["closed"] = True
+        return box
+    pending = d.payments.filter(status=PaymentStatus.PENDING, expires_at__gt=now).first()
+    if pending is not None:
+        qr = vietqr.parse(pending.qr_payload)
+        box["pending"] = {
+            "p": pending,
+            "amount": f"{pending.amount:,}".replace(",", "."),
+            "qr": vietqr.png_data_url(pending.qr_payload),
+            "bank": BANK_NAMES.get(qr.bank_bin, ""),
+            "bin": qr.bank_bin,
+            "account": qr.account,
+            "account_name": settings.PAYMENT_ACCOUNT_NAME,
+        }
+    return box
+
+
+def _papers(d: Dossier) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": PAPER_LABELS[s.kind],
+            "kind": s.kind,
+            "at": s.created_at,
+            "signed": s.signed,
+            "url": reverse("services:dossier_paper", kwargs={"code": d.code, "kind": s.kind})
+            + "?"
+            + urlencode({"sha256": s.sha256}),
+        }
+        for s in d.slips.filter(kind__in=list(PAPER_LABELS)).order_by("created_at", "id")
+    ]
+
+
+def _render_dossier(
+    request: HttpRequest,
+    d: Dossier,
+    *,
+    failed: str = "",
+    error: str = "",
+    field_errors: dict[str, list[str]] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    mine = _is_applicant(user, d)
+    now = timezone.now()
+    asked = _supplement_asked(d) if mine and d.status == DossierStatus.SUPPLEMENT_REQUESTED else None
+    errors = field_errors or {}
+    papers = _papers(d)
+    rating = ratings.rating_of(d) if d.status == DossierStatus.RETURNED else None
     return render(
         request,
         "services/dossier_detail.html",
         {
             "d": d,
-            "citizen": _is_citizen(request.user),
+            "citizen": _is_citizen(user),
+            "mine": mine,
             "status_label": STATUS_LABELS.get(d.status, d.status),
             "channel_label": CHANNEL_LABELS.get(d.channel, d.channel),
-            "late": _late(d, timezone.now()),
+            "late": _late(d, now),
             "form_rows": _form_rows(d),
             "files": list(d.files.all()),
             "history": _history(d),
             "fee": _fee(d.version),
+            "failed": failed,
+            "error": error,
+            "values": values or {},
+            "asked": asked,
+            "supplement_inputs": [
+                {
+                    **i,
+                    "errors": errors.get(i["input"], []),
+                    "asked": any(i["name"] in x for x in asked["items"]),
+                }
+                for i in _supplement_inputs(d.version)
+            ]
+            if asked
+            else [],
+            "supplement_errors": errors.get("attachments", []),
+            "accepted_files": ACCEPTED_FILES,
+            "max_mb": services.MAX_FILE_BYTES // 1024 // 1024,
+            "pay": _payment_box(d, now) if mine else None,
+            "papers": papers,
+            "result": next((p for p in reversed(papers) if p["kind"] == SlipKind.RESULT), None),
+            "rating": rating,
+            "rating_label": SCORE_LABELS.get(rating.score, "") if rating else "",
+            "may_rate": mine and d.status == DossierStatus.RETURNED and rating is None,
+            "scores": [(n, SCORE_LABELS[n], _stars(n)) for n in sorted(SCORE_LABELS, reverse=True)],
+            "rating_stars": _stars(rating.score) if rating else "",
+            "rate_errors": errors.get("score", []),
+            "may_withdraw": mine and d.status in processing.OPEN,
         },
+        status=status,
     )
+
+
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để xem hồ sơ của bạn"))
+def dossier_view(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_dossier(request, selectors.dossier_get(actor=request.user, code=code))
+
+
+def _own_dossier(request: HttpRequest, code: str) -> Dossier:
+    """The reader's own dossier: 404 when they may not see it, 403 for an official who may (their
+    actions are on the desk's page)."""
+    d = selectors.dossier_get(actor=request.user, code=code)
+    if not _is_applicant(request.user, d):
+        raise Forbidden(_("Thao tác này dành cho người nộp hồ sơ; cán bộ xử lý hồ sơ tại trang Một cửa."))
+    return d
+
+
+def _back(d: Dossier, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("services:dossier", kwargs={"code": d.code}) + (f"#{anchor}" if anchor else ""))
+
+
+def _failed(request: HttpRequest, code: str, action: str, exc: DomainError, **extra: Any) -> HttpResponse:
+    """The page again with the service's message at the form that failed; nothing has changed."""
+    if isinstance(exc, NotFound):
+        raise exc
+    d = selectors.dossier_get(actor=request.user, code=code)
+    return _render_dossier(
+        request, d, failed=action, error=translate_detail(exc.detail), status=exc.status, **extra
+    )
+
+
+def _supplement_files(request: HttpRequest, d: Dossier) -> tuple[list[services.Attachment], dict[str, str]]:
+    out: list[services.Attachment] = []
+    names: dict[str, str] = {}
+    for i in _supplement_inputs(d.version):
+        for f in request.FILES.getlist(i["input"]):
+            name = f.name or "tep"
+            names.setdefault(name, i["input"])
+            out.append(
+                services.Attachment(
+                    document=i["name"],
+                    name=name,
+                    content=f.read(services.MAX_FILE_BYTES + 1),
+                    content_type=(f.content_type or "application/octet-stream").split(";")[0].strip(),
+                )
+            )
+    return out, names
+
+
+@never_cache
+@require_POST
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để bổ sung hồ sơ"))
+def dossier_supplement_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant answers a supplement request with files and a note; the clock restarts."""
+    d = _own_dossier(request, code)
+    attachments, uploaded = _supplement_files(request, d)
+    note = (request.POST.get("ghi_chu") or "")[: processing.MAX_TEXT]
+    try:
+        result = processing.dossier_supplement(
+            actor=request.user, dossier=d, attachments=attachments, note=note
+        )
+    except DomainError as exc:
+        fields: dict[str, list[str]] = {}
+        inputs = _supplement_inputs(d.version)
+        for problem in exc.errors:
+            message = translate_detail(problem.get("message", ""))
+            by_file = [i for name, i in uploaded.items() if f"'{name}'" in message]
+            by_doc = [i["input"] for i in inputs if i["name"] in message]
+            key = by_file[0] if by_file else by_doc[0] if by_doc else "attachments"
+            fields.setdefault(key, []).append(message)
+        return _failed(request, code, "supplement", exc, field_errors=fields, values={"ghi_chu": note})
+    messages.success(
+        request,
+        _("Đã gửi hồ sơ bổ sung. Thời hạn giải quyết được tính tiếp; hạn trả kết quả mới: {due}.").format(
+            due=_when(result.dossier.due_at)
+        ),
+    )
+    return _back(result.dossier)
+
+
+@never_cache
+@require_POST
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để nộp phí, lệ phí"))
+def dossier_pay_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant asks to pay: the open payment (made now or earlier), its VietQR on the page."""
+    d = _own_dossier(request, code)
+    try:
+        payments.payment_create(actor=request.user, dossier=d)
+    except DomainError as exc:
+        return _failed(request, code, "pay", exc)
+    return _back(d, "sv-pay")
+
+
+def _in_process(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+    """The fake gateway's callback, handed to the webhook's own function in this process (the
+    signature, the parsing, the locking and the audit are those of a real callback)."""
+    payments.payment_confirm(
+        provider=headers["X-Payment-Provider"], payload=body, signature=headers["X-Signature"]
+    )
+    return 200, {"ok": True}
+
+
+@never_cache
+@require_POST
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để nộp phí, lệ phí"))
+def dossier_pay_demo_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Demo and local deployments only (``PAYMENT_GATEWAY = "fake"``): the fake gateway confirms
+    the open payment as a bank would. No money moves; with a real gateway this page does not exist."""
+    if settings.PAYMENT_GATEWAY != "fake":
+        raise NotFound(_("Không có trang này."))
+    d = _own_dossier(request, code)
+    try:
+        payment, _created = payments.payment_create(actor=request.user, dossier=d)
+        payments.LocalFakeGateway().pay(
+            reference=payment.reference, amount=payment.amount, transport=_in_process
+        )
+    except DomainError as exc:
+        return _failed(request, code, "pay", exc)
+    messages.success(
+        request,
+        _("Đã thanh toán {amount} đồng (mô phỏng, môi trường thử nghiệm). Mã thanh toán {reference}.").format(
+            amount=f"{payment.amount:,}".replace(",", "."), reference=payment.reference
+        ),
+    )
+    return _back(d, "sv-pay")
+
+
+@never_cache
+@require_POST
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để đánh giá"))
+def dossier_rate_view(request: HttpRequest, code: str) -> HttpResponse:
+    d = _own_dossier(request, code)
+    raw = (request.POST.get("diem") or "").strip()
+    comment = (request.POST.get("gop_y") or "")[: ratings.MAX_COMMENT + 1]
+    try:
+        ratings.dossier_rate(
+            actor=request.user, dossier=d, score=int(raw) if raw.isdigit() else 0, comment=comment
+        )
+    except DomainError as exc:
+        fields = (
+            {"score": [translate_detail(exc.detail)]}
+            if any(e.get("field") == "score" for e in exc.errors)
+            else {}
+        )
+        return _failed(
+            request, code, "rate", exc, field_errors=fields, values={"gop_y": comment, "diem": raw}
+        )
+    messages.success(request, _("Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ {code}.").format(code=d.code))
+    return _back(d, "sv-rate")
+
+
+@never_cache
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để rút hồ sơ"))
+def dossier_withdraw_view(request: HttpRequest, code: str) -> HttpResponse:
+    """A confirmation page (GET), then the withdrawal with the reason given (POST)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    d = _own_dossier(request, code)
+    reason = (request.POST.get("ly_do") or "")[: processing.MAX_TEXT]
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            result = processing.dossier_withdraw(actor=request.user, dossier=d, reason=reason)
+        except DomainError as exc:
+            error, status = translate_detail(exc.detail), exc.status
+            d = selectors.dossier_get(actor=request.user, code=code)
+        else:
+            messages.success(request, _("Đã rút hồ sơ {code}.").format(code=d.code))
+            return _back(result.dossier)
+    return render(
+        request,
+        "services/dossier_withdraw.html",
+        {
+            "d": d,
+            "status_label": STATUS_LABELS.get(d.status, d.status),
+            "may_withdraw": d.status in processing.OPEN,
+            "reason": reason,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@friendly_errors
+@_signed_in(gettext_lazy("Đăng nhập để xem hồ sơ của bạn"))
+def dossier_paper_view(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """A paper the dossier produced, as PDF (the latest of its kind, or the one with ``sha256``),
+    for those who may see the dossier; to anyone else it does not exist."""
+    d = selectors.dossier_get(actor=request.user, code=code)
+    if kind not in PAPER_LABELS:
+        raise NotFound(_("Không có loại giấy tờ '{kind}'.").format(kind=kind))
+    slip = selectors.dossier_slip(d, kind, sha256=(request.GET.get("sha256") or "")[:64] or None)
+    response = HttpResponse(blob_read(slip.sha256), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"{d.code}-{slip.kind}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @friendly_errors
