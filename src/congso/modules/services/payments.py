@@ -247,20 +247,20 @@ def payment_create(*, actor: Any, dossier: Dossier) -> tuple[Payment, bool]:
     version = dossier.version
     if dossier.status in _NOT_PAYABLE:
         raise InvalidInput(
-            _("Hồ sơ {code} ở trạng thái \u201c{status}\u201d, không nộp phí được.").format(
+            _("Hồ sơ {code} ở trạng thái “{status}”, không nộp phí được.").format(
                 code=dossier.code, status=dossier.get_status_display()
             )
         )
     if version.fee <= 0:
         raise InvalidInput(
-            _("Thủ tục \u201c{name}\u201d không thu phí, lệ phí; không cần thanh toán.").format(
+            _("Thủ tục “{name}” không thu phí, lệ phí; không cần thanh toán.").format(
                 name=dossier.procedure.name
             )
         )
     if version.fee_unit:
         raise InvalidInput(
             _(
-                "Phí, lệ phí của thủ tục \u201c{name}\u201d tính theo {unit}: số tiền do bộ phận một cửa "
+                "Phí, lệ phí của thủ tục “{name}” tính theo {unit}: số tiền do bộ phận một cửa "
                 "xác định, chưa thanh toán trực tuyến được."
             ).format(name=dossier.procedure.name, unit=version.fee_unit)
         )
