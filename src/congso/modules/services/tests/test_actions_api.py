@@ -17,9 +17,10 @@ from tests.conftest import BA_DINH, BA_DINH_CENTRE, SO_TU_PHAP
 from congso.core import signing
 from congso.core.accounts.services import api_token_create
 from congso.core.audit.models import AuditEvent
-from congso.modules.services import services
-from congso.modules.services.models import Dossier, DossierEvent, DossierSlip, DossierStep
+from congso.modules.services import payments, services, vietqr
+from congso.modules.services.models import Dossier, DossierEvent, DossierSlip, DossierStep, Payment
 from congso.modules.services.services import Attachment, SubmissionSpec
+from congso.modules.services.tests.test_payments import client_transport
 from congso.modules.services.tests.test_processing import LINKED, linked  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,26 @@ def test_the_whole_path_over_http(code: str, actors: dict[str, Client], monkeypa
     assert (again.status_code, again["Content-Type"]) == (409, "application/problem+json; charset=utf-8")
     assert again.json()["detail"] == f"Hồ sơ {code} đang ở trạng thái 'Đang giải quyết', không thể tiếp nhận."
     assert snapshot(code) == before
+
+    # The applicant pays the fee by VietQR; the gateway confirms through the webhook, twice.
+    r = c["citizen"].post(f"{API}/dossiers/{code}/payments")
+    assert r.status_code == 201, r.content
+    payment = r.json()
+    assert (payment["amount"], payment["status"]) == (50_000, "pending")
+    parsed = vietqr.parse(payment["qr_payload"])
+    assert (parsed.amount, parsed.bill_number, parsed.purpose) == (50_000, code, payment["reference"])
+    gateway = payments.LocalFakeGateway()
+    for _ in range(2):
+        confirmed = gateway.pay(
+            reference=payment["reference"],
+            amount=50_000,
+            transaction_id="FT26113PAID01",
+            transport=client_transport(Client()),
+        )
+        assert confirmed == (200, {"ok": True})
+    paid = c["citizen"].get(f"{API}/payments/{payment['reference']}").json()
+    assert paid["status"] == "paid"
+    assert Payment.objects.filter(dossier__code=code, status="paid").count() == 1
 
     at(monkeypatch, 2026, 4, 24, 15, 0)
     r = act(
