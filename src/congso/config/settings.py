@@ -173,6 +173,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
         "options": {"expires": 60 * 60 * 12},
     },
+    # Dossiers past their due date without a result: the applicant is told, once.
+    "services-daily-overdue": {
+        "task": "services.notify_overdue",
+        "schedule": crontab(hour=7, minute=15),
+        "options": {"expires": 60 * 60 * 12},
+    },
     # Dossier statistics of last month pushed to the reporting module as "DVC.*" indicators.
     "services-monthly-statistics": {
         "task": "services.publish_statistics",

@@ -132,6 +132,8 @@ class Dossier(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     on_time = models.BooleanField(null=True, blank=True)
+    # When the applicant was told that the due date passed without a result (once; deadlines.py).
+    late_notified_at = models.DateTimeField(null=True, blank=True)
     tracking_digest = models.CharField(max_length=64)  # sha256 of the tracking token
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,3 +14,11 @@ def publish_statistics(period: str | None = None) -> int:
     if period:
         return statistics.statistics_publish(period=period).values
     return statistics.statistics_publish_previous_month().values
+
+
+@shared_task(name="services.notify_overdue")
+def notify_overdue() -> int:
+    """Daily: tell the applicants of dossiers past their due date without a result, once each."""
+    from congso.modules.services import deadlines
+
+    return deadlines.dossiers_notify_overdue()

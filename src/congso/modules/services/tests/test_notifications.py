@@ -236,3 +236,36 @@ def test_filing_online_tells_the_applicant_once_committed_with_the_token(
     assert f"Mã tra cứu: {filed.tracking_token}\n" in mailoutbox[0].body
     assert [s["to"] for s in sinks] == ["+84912345678"]
     assert f"Ma tra cuu: {filed.tracking_token}. " in sinks[0]["text"]
+
+
+def test_an_overdue_dossier_is_told_once_and_a_paused_or_finished_one_not_at_all(
+    catalogue: None,
+    desk: Any,
+    monkeypatch: Any,
+    eager_tasks: Any,
+    mailoutbox: list[Any],
+    sinks: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from congso.modules.services import deadlines
+    from congso.modules.services.models import DossierStatus
+
+    monkeypatch.setattr(services, "_now", lambda: FILED)
+    contact = {"applicant_phone": "0912 345 678", "applicant_email": "binh@example.vn"}
+    late, paused, done = (
+        services.dossier_submit(actor=desk, spec=household(**contact)).dossier for _ in range(3)
+    )
+    Dossier.objects.filter(pk=paused.pk).update(status=DossierStatus.SUPPLEMENT_REQUESTED)
+    Dossier.objects.filter(pk=done.pk).update(status=DossierStatus.DONE)
+    assert late.due_at == dt.datetime(2026, 5, 6, 17, 0, tzinfo=VN)
+    # On the due date itself nothing is late yet.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadlines.dossiers_notify_overdue(now=late.due_at - dt.timedelta(minutes=1)) == 0
+    assert mailoutbox == []
+    next_morning = dt.datetime(2026, 5, 7, 7, 15, tzinfo=VN)
+    for _ in range(2):  # the task runs twice (a retry, a second scheduler): one notice
+        with django_capture_on_commit_callbacks(execute=True):
+            deadlines.dossiers_notify_overdue(now=next_morning)
+    assert [m.subject for m in mailoutbox] == [f"Xin lỗi ông/bà: hồ sơ {late.code} chưa có kết quả đúng hẹn"]
+    assert [s["to"] for s in sinks] == ["+84912345678"]
+    assert list(Dossier.objects.exclude(late_notified_at=None).values_list("code", flat=True)) == [late.code]
