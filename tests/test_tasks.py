@@ -28,6 +28,9 @@ def test_lockout_notice_goes_through_the_task_queue(hanoi, make_official) -> Non
 
         from congso.config.celery import app
 
+        # Earlier live-server tests on this worker committed filings whose notices were queued on
+        # the broker with no worker to take them; this test's worker must see only its own.
+        app.control.purge()
         worker = start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30)
     else:
         worker = contextlib.nullcontext()

@@ -731,7 +731,8 @@ def _history(d: Dossier) -> list[dict[str, Any]]:
         }
     ]
     for e in selectors.dossier_events(d):
-        agency = e.to_agency or e.from_agency
+        # Where it went; for the signed result, who signed it (it then goes back to the desk).
+        agency = (e.from_agency if e.action == EventAction.DECIDE else None) or e.to_agency or e.from_agency
         rows.append(
             {
                 "at": e.at,
