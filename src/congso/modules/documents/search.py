@@ -17,9 +17,14 @@ How a query is read:
     the stored text, so "30/2020/nd-cp" is one token on both sides); the last word, when it has
     three letters or more, is a prefix of a word (so results follow the user's typing), tested on
     the rows the other words found; a one-letter last word is ignored while typing. The
-    candidates go through the GIN index combined with the agency index (BitmapAnd); the newest-
-    first walk of a capped result tests the same words row by row (LIKE, then the tsquery written
-    so that it does not use the index). Both return the same rows.
+    candidates go through the GIN index combined with the agency index (BitmapAnd); the tsquery
+    is a sub-select, so the planner uses its default estimate instead of multiplying the words'
+    frequencies (the words of a subject come together: "sap xep don vi hanh chinh" is 2.5 % of
+    the rows, estimated at one row, and the planner then skipped the BitmapAnd and read 25,000
+    rows — 300 ms instead of 25). The newest-first walk of a capped result tests the same words
+    row by row (LIKE, then the tsquery written so that it does not use the index). Both return
+    the same rows. The search's queries run with ``jit = off`` (``SET LOCAL``, in a transaction:
+    compiling a large plan cost ~90 ms, more than the whole target).
   - SQLite (embedded default): ``search_text LIKE '%word%'`` for each word — substrings, so it
     finds a little more than PostgreSQL does ("ha" also finds "thanh"); no extra table to keep
     in sync.
@@ -31,18 +36,27 @@ How a query is read:
   "bảo vệ" before "báo về" although both match the folded words.
 
 Facets (doc_type, direction, year, status, urgency) count the filtered, permission-scoped result
-set, from one grouped query; the total is the sum of one facet's counts (no separate COUNT).
+set, from one grouped query (or the one pass of bounded counting, below); the total is the sum of
+one facet's counts (no separate COUNT).
 
 Bounded counting (text and "all" modes): the candidates — the rows of the actor's agencies matching
 the filters and words, without the permission join — are read up to SCAN_LIMIT ids (the GIN index
 and the agency index combine; no ordering, so the scan stops early), then the permission filter is
-applied to those ids only. When they are all the matches, the total, the facets and the relevance
-order are exact, as before. When there are more and more than COUNT_CAP of the scanned ones are
-visible, the result says ``total=COUNT_CAP, total_capped=True`` ("more than 1,000"), carries no
-facet counts (counting them would visit every match — the cost this avoids; the user narrows the
-query or adds a filter), and the page is the newest matches first, read by walking the
-``created_at`` index (migration 0004) over a window just large enough for the page. Never a count,
-a facet or a row that the actor may not see: every figure shown is computed on visible rows.
+applied to those ids only (passed as one array parameter on PostgreSQL). When they are all the
+matches, the total, the facets and the relevance order are exact, as before: one query reads each
+visible match's score, date and facet columns, they are counted and ordered here, and the page's
+rows are loaded by id (one visit of each matching row instead of two). When there are more and more
+than COUNT_CAP of the scanned ones are visible, the result says ``total=COUNT_CAP,
+total_capped=True`` ("more than 1,000"), carries no facet counts (counting them would visit every
+match — the cost this avoids; the user narrows the query or adds a filter), and the page is the
+newest matches first, read by walking the ``created_at`` index (migration 0004) over a window just
+large enough for the page. Never a count, a facet or a row that the actor may not see: every figure
+shown is computed on visible rows.
+
+Measured and not kept (decision 0003): probing the newest rows first (walking the created_at index
+over a fixed window with LIKE, to say "more than COUNT_CAP" without the GIN index) — at 1M
+documents a subject's words are in 1–3 % of the newest 20,000 rows, so such a window held more
+than COUNT_CAP matches for 5 of the 50 bench queries, and reading it cost ~35 ms.
 """
 
 from __future__ import annotations
@@ -51,10 +65,12 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
@@ -142,9 +158,14 @@ def document_search(
         "date_from": date_from,
         "date_to": date_to,
     }
+    with _without_jit():
+        return _search(actor, q, filters, page, page_size)
+
+
+def _search(actor: Any, q: str, filters: dict[str, Any], page: int, page_size: int) -> SearchResult:
     scoped = _filtered(visible_documents(actor), **filters)
     text = unicodedata.normalize("NFC", q or "").strip()
-    agency_ids = _scope_agency_ids(actor, agency_id)
+    agency_ids = _scope_agency_ids(actor, filters["agency_id"])
     if not text:
         return _bounded(
             scoped, _candidates(_unscoped(agency_ids, filters), None), None, page, page_size, "all", []
@@ -161,6 +182,22 @@ def document_search(
     unscoped = _unscoped(agency_ids, filters)
     candidates = _candidates(unscoped, (folded, words))
     return _bounded(scoped, candidates, _relevance(text, words), page, page_size, "text", words)
+
+
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """PostgreSQL: no JIT compilation for the search's queries (``SET LOCAL``, in a transaction;
+    inside a caller's transaction it lasts until that one ends, which is harmless). A widened
+    window walk or a large bitmap scan passes jit_above_cost, and compiling it cost ~90 ms
+    (EXPLAIN ANALYZE at 1M documents) — more than the whole target — to save a few ms of row
+    evaluation."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 # --- Building the query --------------------------------------------------------------------------
@@ -256,6 +293,14 @@ def _match_words(
     return qs
 
 
+def _among(ids: list[int]) -> Any:
+    """``pk IN ids``; on PostgreSQL as one array parameter (``id = ANY(%s)``): with up to 2,001 ids
+    the client's binding of one parameter per id cost ~10 ms a query."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    return RawSQL('"documents_document"."id" = ANY(%s)', (ids,), output_field=BooleanField())
+
+
 def _split_last(folded: str) -> tuple[str, str]:
     """(head, last): the last word, when it is a plain word of three letters or more, is matched
     as a prefix (the user may still be typing it); everything else goes through plainto_tsquery,
@@ -274,10 +319,16 @@ def _tsquery_match(query: str, *, indexed: bool, raw: bool = False) -> RawSQL:
     it, or in a form it cannot use."""
     vector = _VECTOR if indexed else _VECTOR_UNINDEXED
     parse = "to_tsquery" if raw else "plainto_tsquery"
+    tsquery = f"{parse}('simple'::regconfig, %s)"
+    if indexed:
+        # As a sub-select (an InitPlan) the planner cannot read the words, so it estimates the
+        # match at its default 0.5 % instead of multiplying the words' frequencies: the words of
+        # a subject come together ("sap xep don vi hanh chinh": 2.5 % of the rows, estimated at
+        # one row), and with a one-row estimate it reads every GIN match from the heap (25,000
+        # rows, 300 ms) instead of intersecting the GIN and agency bitmaps first (25 ms).
+        tsquery = f"(SELECT {tsquery})"
     # The SQL text is made of constants only; what the user typed goes in as a parameter.
-    return RawSQL(  # noqa: S611
-        f"{vector} @@ {parse}('simple'::regconfig, %s)", (query,), output_field=BooleanField()
-    )
+    return RawSQL(f"{vector} @@ {tsquery}", (query,), output_field=BooleanField())  # noqa: S611
 
 
 def _relevance(text: str, words: list[str]) -> Any:
@@ -325,13 +376,18 @@ def _labels() -> dict[str, dict[Any, str]]:
 
 def _facets(matching: QuerySet[Document]) -> tuple[int, dict[str, list[FacetValue]]]:
     """One grouped query over every facet column; each facet is summed from its groups."""
-    groups = matching.order_by().values(*FACETS).annotate(n=Count("id"))
+    groups = matching.order_by().values_list(*FACETS).annotate(n=Count("id"))
+    return _tally((row[:-1], row[-1]) for row in groups)
+
+
+def _tally(groups: Iterable[tuple[tuple[Any, ...], int]]) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The total and the facets from (facet values in FACETS' order, number of rows) pairs."""
     sums: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in FACETS}
     total = 0
-    for row in groups:
-        total += row["n"]
-        for name in FACETS:
-            sums[name][row[name]] += row["n"]
+    for row, n in groups:
+        total += n
+        for name, value in zip(FACETS, row, strict=True):
+            sums[name][value] += n
     labels = _labels()
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
@@ -375,17 +431,48 @@ def _bounded(
     a scope where most matches are hidden)."""
     ids = list(candidates.indexed.values_list("pk", flat=True)[: SCAN_LIMIT + 1])
     if len(ids) > SCAN_LIMIT:
-        visible = scoped.filter(pk__in=ids).order_by()
+        # Counted up to COUNT_CAP + 1 only: the scan stops there.
+        visible = scoped.filter(_among(ids)).order_by()[: COUNT_CAP + 1]
         if visible.count() > COUNT_CAP:
             return _capped(scoped, candidates.walk, ids, page, page_size, mode, words)
         matching = scoped.filter(pk__in=candidates.indexed.values("pk"))
     else:
-        matching = scoped.filter(pk__in=ids)
+        return _exact(scoped.filter(_among(ids)), relevance, page, page_size, mode, words)
     if relevance is None:
         ordered = matching.order_by("-created_at", "-id")
     else:
         ordered = matching.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
     return _result(matching, ordered, page, page_size, mode, words)
+
+
+def _exact(
+    matching: QuerySet[Document],
+    relevance: Any,
+    page: int,
+    page_size: int,
+    mode: str,
+    words: list[str],
+) -> SearchResult:
+    """At most SCAN_LIMIT matches: their facet columns, date and score are read in one pass and
+    counted and ordered here, then the page's rows are loaded by id — one visit of each matching
+    row instead of two (a grouped query, then an ordered one)."""
+    score = Value(0, output_field=IntegerField()) if relevance is None else relevance
+    rows = list(matching.order_by().annotate(score=score).values_list("pk", "score", "created_at", *FACETS))
+    total, facets = _tally((row[3:], 1) for row in rows)
+    # Relevance, then newest (created_at, then id), as the ordered query would return them.
+    rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
+    start = (page - 1) * page_size
+    page_ids = [row[0] for row in rows[start : start + page_size]]
+    loaded = Document.objects.select_related("agency").in_bulk(page_ids)
+    return SearchResult(
+        items=[loaded[pk] for pk in page_ids],
+        total=total,
+        facets=facets,
+        page=page,
+        page_size=page_size,
+        mode=mode,
+        words=words,
+    )
 
 
 def _capped(
@@ -411,7 +498,9 @@ def _capped(
         edge = newest[window : window + 1].first()
         rows = walk if edge is None else walk.filter(created_at__gte=edge)
         ids = list(rows.order_by("-created_at", "-id").values_list("pk", flat=True)[:limit])
-        items = list(scoped.filter(pk__in=ids).select_related("agency").order_by("-created_at", "-id")[:need])
+        items = list(
+            scoped.filter(_among(ids)).select_related("agency").order_by("-created_at", "-id")[:need]
+        )
         # The newest ``need`` visible matches are among the newest ``limit`` matches when found there.
         if len(items) >= need or (edge is None and len(ids) < limit):
             break

@@ -341,3 +341,29 @@ def test_under_the_cap_exact(docs: dict, people: dict) -> None:
     result = search(people, "leader", q="ve viec")
     assert result.total_capped is False
     assert result.total == sum(n for _, _, n in result.facets["direction"])
+
+
+def test_ranked_pages_from_one_pass(docs: dict, people: dict) -> None:
+    # Under the cap the page is ordered and cut in Python from one read of the matches (score,
+    # date, facets): pages follow relevance then newest, each document once, agency loaded.
+    whole = keys(search(people, "city", q="Về việc"), docs)
+    assert whole == ["t2", "k6", "k2"]
+    pages = [search(people, "city", q="Về việc", page=p, page_size=2) for p in (1, 2, 3)]
+    assert [keys(p, docs) for p in pages] == [whole[:2], whole[2:], []]
+    assert {p.total for p in pages} == {3}
+    assert pages[0].items[0].agency.code == SO_TU_PHAP
+    # Relevance first across pages: k4 ("bảo vệ" as typed) before the newer k5 ("báo về").
+    ranked = [search(people, "specialist", q="bảo vệ", page=p, page_size=1) for p in (1, 2)]
+    assert [keys(p, docs) for p in ranked] == [["k4"], ["k5"]]
+
+
+def test_search_runs_without_jit(docs: dict, people: dict) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = search(people, "city", q="van thu")
+    assert keys(result, docs) == ["k3", "k1"]
+    statements = [q["sql"] for q in ctx.captured_queries]
+    # PostgreSQL: JIT compilation costs more than these queries (decision 0003); SQLite has none.
+    assert ("SET LOCAL jit = off" in statements) == (connection.vendor == "postgresql")
