@@ -214,6 +214,8 @@ def test_supplement_pay_download_and_rate_on_the_dossier_page(
 
     page = citizen.get(page_of(d))
     html, text = _html(page), main_text(page)
+    # Decided after the legal date (the apology moved the appointment, not the legal due date).
+    assert '<dd id="sv-returned">09:00 12/05/2026 — trễ hạn</dd>' in html
     papers = text[text.index("Giấy tờ của hồ sơ") : text.index("Tệp đính kèm")]
     assert papers == (
         "Giấy tờ của hồ sơ "
