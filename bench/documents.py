@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import bench_db  # bench/bench_db.py: the script's own folder is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 FULL_DOCS = 1_000_000
 SMOKE_DOCS = 2_000
@@ -553,29 +555,6 @@ def search_timings(out: dict[str, Any], actors: dict[str, Any], smoke: bool) -> 
 # --- The driver ----------------------------------------------------------------------------------
 
 
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to drop database {name!r}: a bench database's name must contain 'bench'.")
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _holds(url: str, n_docs: int) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(url) as conn:
-            row = conn.execute("SELECT count(*) FROM documents_document").fetchone()
-    except psycopg.Error:
-        return False
-    return bool(row and row[0] >= n_docs)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true")
@@ -607,8 +586,8 @@ def main() -> int:
     }
     env.pop("CONGSO_DATABASE_URL", None)
     if args.database_url:
-        if not (args.reuse and _holds(args.database_url, n_docs)):
-            _reset_postgres(args.database_url)
+        if not (args.reuse and bench_db.holds(args.database_url, "documents_document", n_docs)):
+            bench_db.reset_postgres(args.database_url)
         env["CONGSO_DATABASE_URL"] = args.database_url
     t0 = time.perf_counter()
     cmd = [sys.executable, __file__, "--worker", "--docs", str(n_docs), "--users", str(n_users)]
