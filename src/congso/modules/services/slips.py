@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congso.core.errors import InvalidInput
 from congso.core.files.pdf import new_pdf, unicode_font
@@ -190,14 +191,14 @@ def _require(value: str, field: str, message: str, errors: list[dict[str, Any]])
         errors.append({"field": field, "message": message})
 
 
-_WHAT = {
-    "officer": "họ tên người tiếp nhận hồ sơ",
-    "head": "họ tên thủ trưởng cơ quan",
-    "reason": "lý do",
-    "title": "tên văn bản",
-    "body": "nội dung văn bản",
-    "signer_title": "chức danh người ký",
-    "signer": "họ tên người ký",
+_WHAT = {  # translated when the message is made (gettext_lazy)
+    "officer": gettext_lazy("họ tên người tiếp nhận hồ sơ"),
+    "head": gettext_lazy("họ tên thủ trưởng cơ quan"),
+    "reason": gettext_lazy("lý do"),
+    "title": gettext_lazy("tên văn bản"),
+    "body": gettext_lazy("nội dung văn bản"),
+    "signer_title": gettext_lazy("chức danh người ký"),
+    "signer": gettext_lazy("họ tên người ký"),
 }
 
 
@@ -209,7 +210,7 @@ def _check(d: SlipDossier, **texts: str) -> None:
     _require(d.receiving_agency, "receiving_agency", _("Thiếu tên cơ quan tiếp nhận hồ sơ."), errors)
     _require(d.competent_agency, "competent_agency", _("Thiếu tên cơ quan giải quyết hồ sơ."), errors)
     for field, value in texts.items():
-        _require(value, field, _("Thiếu {what}.").format(what=_WHAT.get(field, field)), errors)
+        _require(value, field, _("Thiếu {what}.").format(what=str(_WHAT.get(field, field))), errors)
     for field in ("received_at", "due_at"):
         value = getattr(d, field)
         if not isinstance(value, dt.datetime) or value.utcoffset() is None:
