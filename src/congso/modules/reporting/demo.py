@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from congso.core.org.models import Agency, valid_on
+from congso.core.policy.system import SystemActor
 from congso.modules.reporting import services
 from congso.modules.reporting.models import Aggregation, Form, Indicator, ValueType
 from congso.modules.reporting.services import SectionSpec, ValueRow
@@ -280,34 +281,6 @@ class SeedReport:
     created: list[str] = field(default_factory=list)
 
 
-class _SeedActor:
-    """The seed itself, with the DoIC administrators' city-wide rights (audited as "seed")."""
-
-    pk = None
-    id = None
-    is_authenticated = True
-    is_active = True
-    agency_code = ""
-
-    def __init__(self) -> None:
-        from congso.core.accounts.models import Role
-        from congso.core.policy.engine import Grant
-
-        root = Agency.objects.filter(code=ROOT).first()
-        self._policy_grants = [
-            Grant(
-                role=Role.ADMIN,
-                agency_id=root.pk if root else 0,
-                agency_path=root.path if root else "",
-                subtree=True,
-                is_root=True,
-            )
-        ]
-
-    def get_username(self) -> str:
-        return "seed"
-
-
 def _ensure_indicator(report: SeedReport, code: str, **kwargs: Any) -> None:
     if Indicator.objects.filter(code=code).exists():
         return
@@ -391,7 +364,7 @@ def _seed_sector(report: SeedReport) -> None:
             ValueRow(code, SO_TTTT, period, str(value), ref=f"{code}/{period}")
             for code, period, value in VALUES
         ]
-        report.values += services.datavalues_import(actor=_SeedActor(), rows=rows, source="seed").saved
+        report.values += services.datavalues_import(actor=SystemActor("seed"), rows=rows, source="seed").saved
 
 
 def _valid_today(code: str) -> bool:

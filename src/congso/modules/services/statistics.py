@@ -45,13 +45,12 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congso.core.accounts.models import AccountKind, Role
 from congso.core.audit.services import audit_record
 from congso.core.calendar.workdays import VN_TZ
 from congso.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from congso.core.org.models import Agency, valid_on
 from congso.core.policy import agency_scope
-from congso.core.policy.engine import Grant
+from congso.core.policy.system import SystemActor
 from congso.modules.reporting import selectors as reporting_selectors
 from congso.modules.reporting import services as reporting
 from congso.modules.reporting.models import Aggregation, ValueType
@@ -393,26 +392,6 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
 )
 
 
-class _SystemActor:
-    """The platform itself: enters the figures it computed for every agency (reporting's
-    "reporting.data.enter" over the whole city); audited as "system"."""
-
-    pk = None
-    id = None
-    is_authenticated = True
-    is_active = True
-    agency_code = ""
-    kind = AccountKind.SYSTEM
-
-    def __init__(self) -> None:
-        self._policy_grants = [
-            Grant(role=Role.ADMIN, agency_id=0, agency_path="", subtree=True, is_root=True)
-        ]
-
-    def get_username(self) -> str:
-        return "system"
-
-
 @dataclass
 class PublishReport:
     period: str
@@ -483,7 +462,7 @@ def statistics_publish(*, period: str, now: dt.datetime | None = None) -> Publis
     with transaction.atomic():
         if rows:
             report.values = reporting.datavalues_import(
-                actor=_SystemActor(), rows=rows, source="services.statistics"
+                actor=SystemActor("system"), rows=rows, source="services.statistics"
             ).saved
         audit_record(
             actor=None,
