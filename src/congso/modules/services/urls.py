@@ -20,6 +20,7 @@ from congso.modules.services import views_desk  # noqa: E402
 
 urlpatterns += [
     path("mot-cua/", views_desk.desk_queue_view, name="desk"),
+    path("mot-cua/thong-ke/", views_desk.desk_statistics_view, name="desk_statistics"),
     path("mot-cua/tiep-nhan/", views_desk.desk_entry_view, name="desk_entry"),
     path("mot-cua/ho-so/<str:code>/", views_desk.desk_dossier_view, name="desk_dossier"),
     path("mot-cua/ho-so/<str:code>/thao-tac/<slug:slug>/", views_desk.desk_act_view, name="desk_act"),

@@ -884,3 +884,39 @@ def desk_slip_view(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+STAT_GROUPS = (
+    ("competent", gettext_lazy("Cơ quan giải quyết")),
+    ("receiving", gettext_lazy("Bộ phận một cửa tiếp nhận")),
+    ("procedure", gettext_lazy("Thủ tục")),
+)
+
+
+@login_required
+@friendly_errors
+def desk_statistics_view(request: HttpRequest) -> HttpResponse:
+    """On-time, online, fees and satisfaction of the dossiers the official may see, for a month,
+    quarter or year (``statistics.dossier_statistics``: the same figures as the API and the
+    ``DVC.*`` indicators published to reporting)."""
+    from congso.modules.services import statistics
+
+    actor = _viewer(request)
+    today = _local_day(_now())
+    period = (request.GET.get("ky") or f"{today.year}M{today.month:02d}").strip().upper()[:10]
+    by = request.GET.get("theo") or "competent"
+    if by not in dict(STAT_GROUPS):
+        by = "competent"
+    error, result = "", None
+    try:
+        result = statistics.dossier_statistics(actor=actor, period=period, by=by)
+    except InvalidInput as exc:
+        error = translate_detail(str(exc))
+    return render(
+        request,
+        "services/desk_statistics.html",
+        {"period": period, "by": by, "groups": STAT_GROUPS, "stats": result, "error": error},
+        status=400 if error else 200,
+    )

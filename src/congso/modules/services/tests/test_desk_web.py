@@ -656,3 +656,30 @@ def test_the_queue_marks_steps_due_today_and_overdue(
     html = page(desk.get(f"{DESK}ho-so/{d.code}/"))
     assert '<tr class="dk-current dk-late" aria-current="step">' in html
     assert "(Còn 5 ngày làm việc)" in text(html)  # the dossier itself is due 7 May
+
+
+def test_statistics_page_counts_what_the_official_sees(
+    client: Client, linked: None, people: dict[str, Any], monkeypatch: Any
+) -> None:
+    desk = as_(client, people["desk"])
+    enter(desk, monkeypatch)
+    html = page(desk.get(DESK + "thong-ke/", {"ky": "2026M04", "theo": "receiving"}))
+    table = text(html)[text(html).index("Kỳ 2026M04") :]
+    assert table.startswith(
+        "Kỳ 2026M04 Bộ phận một cửa tiếp nhận Tiếp nhận Trực tuyến (%) Đã giải quyết Đúng hạn (%) "
+        "Đang giải quyết Quá hạn Phí, lệ phí (đồng) Hài lòng (1–5) "
+        "Trung tâm Phục vụ hành chính công Phường Ba Đình 1 0,0 0 — 1 0 0 — "
+        "Tổng cộng 1 0,0 0 — 1 0 0 —"
+    )
+    # On 1 June nothing has moved: the dossier is overdue (due 7 May).
+    at(monkeypatch, 2026, 6, 1, 9, 0)
+    html = page(desk.get(DESK + "thong-ke/", {"ky": "2026Q2", "theo": "receiving"}))
+    assert text(html).endswith("Tổng cộng 1 0,0 0 — 1 1 0 —")
+    assert '<span class="tag tag--late">1</span>' in html
+    # Another ward's desk sees none of Ba Đình's dossiers.
+    other = page(as_(Client(), people["other_desk"]).get(DESK + "thong-ke/", {"ky": "2026M04"}))
+    assert "Không có hồ sơ nào trong kỳ này." in text(other)
+    # A period that is not one is said so, in Vietnamese, and nothing is computed.
+    bad = desk.get(DESK + "thong-ke/", {"ky": "tháng 4"})
+    assert bad.status_code == 400
+    assert 'role="alert"' in page(bad) and 'id="dk-stats"' not in page(bad)
