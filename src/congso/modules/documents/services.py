@@ -119,6 +119,17 @@ def _locked(document: Document, allowed: set[str], to_label: str) -> Document:
     return locked
 
 
+def _move(locked: Document, actor: Any, to: str, action: str, note: str = "", **after: Any) -> Document:
+    """The common end of a status change: the new status saved, a trail entry and the audit event
+    ("documents.document.<action>", before and after), in the caller's transaction."""
+    before = locked.status
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    _trail(locked, actor, action, note)
+    _audit(actor, f"documents.document.{action}", locked, {"status": before}, {"status": to, **after})
+    return locked
+
+
 def _search_text(document: Document, extra: str = "") -> str:
     kind = doctypes.BY_CODE.get(document.doc_type)
     parts = [
@@ -309,17 +320,7 @@ def document_submit_review(*, actor: Any, document: Document, note: str = "") ->
     authorize(actor, "documents.draft", document.agency)
     with transaction.atomic():
         locked = _locked(document, {Status.DRAFT}, _("trình duyệt"))
-        locked.status = Status.IN_REVIEW
-        locked.save(update_fields=["status", "updated_at"])
-        _trail(locked, actor, "submit_review", note)
-        _audit(
-            actor,
-            "documents.document.submit_review",
-            locked,
-            {"status": Status.DRAFT},
-            {"status": locked.status},
-        )
-    return locked
+        return _move(locked, actor, Status.IN_REVIEW, "submit_review", note)
 
 
 def document_return(*, actor: Any, document: Document, comment: str) -> Document:
@@ -329,35 +330,14 @@ def document_return(*, actor: Any, document: Document, comment: str) -> Document
         raise InvalidInput(_("Cần ghi ý kiến khi trả lại dự thảo."))
     with transaction.atomic():
         locked = _locked(document, {Status.IN_REVIEW, Status.APPROVED}, _("trả lại"))
-        before = locked.status
-        locked.status = Status.DRAFT
-        locked.save(update_fields=["status", "updated_at"])
-        _trail(locked, actor, "return", comment)
-        _audit(
-            actor,
-            "documents.document.return",
-            locked,
-            {"status": before},
-            {"status": locked.status, "comment": comment},
-        )
-    return locked
+        return _move(locked, actor, Status.DRAFT, "return", comment, comment=comment)
 
 
 def document_approve(*, actor: Any, document: Document, note: str = "") -> Document:
     authorize(actor, "documents.approve", document.agency)
     with transaction.atomic():
         locked = _locked(document, {Status.IN_REVIEW}, _("duyệt"))
-        locked.status = Status.APPROVED
-        locked.save(update_fields=["status", "updated_at"])
-        _trail(locked, actor, "approve", note)
-        _audit(
-            actor,
-            "documents.document.approve",
-            locked,
-            {"status": Status.IN_REVIEW},
-            {"status": locked.status},
-        )
-    return locked
+        return _move(locked, actor, Status.APPROVED, "approve", note)
 
 
 def document_sign(*, actor: Any, document: Document) -> Document:
@@ -691,17 +671,8 @@ def document_refuse(*, actor: Any, document: Document, reason: str) -> Document:
         raise InvalidInput(_("Cần ghi lý do từ chối."))
     with transaction.atomic():
         locked = _locked(document, {Status.PENDING}, _("từ chối"))
-        locked.status = Status.REJECTED
-        locked.save(update_fields=["status", "updated_at"])
+        _move(locked, actor, Status.REJECTED, "refuse", reason, reason=reason)
         _source_status(locked, RecipientStatus.REJECTED)
-        _trail(locked, actor, "refuse", reason)
-        _audit(
-            actor,
-            "documents.document.refuse",
-            locked,
-            {"status": Status.PENDING},
-            {"status": locked.status, "reason": reason},
-        )
     return locked
 
 
@@ -717,17 +688,7 @@ def document_present(*, actor: Any, document: Document, note: str = "") -> Docum
     authorize(actor, "documents.register", document.agency)
     with transaction.atomic():
         locked = _locked(document, {Status.RECEIVED}, _("trình lãnh đạo"))
-        locked.status = Status.PRESENTED
-        locked.save(update_fields=["status", "updated_at"])
-        _trail(locked, actor, "present", note)
-        _audit(
-            actor,
-            "documents.document.present",
-            locked,
-            {"status": Status.RECEIVED},
-            {"status": locked.status},
-        )
-    return locked
+        return _move(locked, actor, Status.PRESENTED, "present", note)
 
 
 def document_assign(
