@@ -142,3 +142,14 @@ def _vietnamese_by_default() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_caches() -> Any:
+    """Every test reads reference data from its own database: the per-process caches
+    (core/localcache.py) would otherwise hand it agencies and procedures of an earlier test."""
+    from congso.core.localcache import clear_all
+
+    clear_all()
+    yield
+    clear_all()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congso.core.errors import NotFound
+from congso.core.localcache import SharedVersionCache
 from congso.core.org.models import AdministrativeUnit, Agency, AgencyLink, UnitLink, valid_on
 from congso.core.search.text import fold
 
@@ -113,6 +114,26 @@ def agency_get(*, code: str, as_of: dt.date | None = None) -> Agency:
             _("Không có cơ quan mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"}
         )
     return agency
+
+
+# Agencies as of a date, for hot paths that resolve the same few codes on every request (a one-stop
+# filing: the receiving desk and the competent agency). Dropped by every write in org/services.py.
+AGENCIES_ON = SharedVersionCache[Agency]("org.agencies_on")
+
+
+def agency_on(*, code: str, day: dt.date) -> Agency:
+    """As ``agency_get(code=…, as_of=day)``, from this process's cache (see core/localcache.py:
+    a change made in another process is seen within 30 s). The instance is shared: read it only."""
+    agency = AGENCIES_ON.get((code, day), lambda: _agency_valid_on(code, day))
+    if agency is None:
+        raise NotFound(
+            _("Không có cơ quan mã %(code)s vào ngày %(date)s.") % {"code": code, "date": f"{day:%d/%m/%Y}"}
+        )
+    return agency
+
+
+def _agency_valid_on(code: str, day: dt.date) -> Agency | None:
+    return Agency.objects.filter(code=code).filter(valid_on(day)).select_related("unit", "parent").first()
 
 
 def agency_by_id(agency_id: int) -> Agency:

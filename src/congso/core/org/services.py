@@ -14,7 +14,7 @@ from congso.core.audit.services import audit_record
 from congso.core.errors import Conflict, InvalidInput
 from congso.core.org import loaders
 from congso.core.org.models import Agency, AgencyKind, AgencyLink, ReorgEvent, UnitLevel, valid_on
-from congso.core.org.selectors import agency_get, unit_get
+from congso.core.org.selectors import AGENCIES_ON, agency_get, unit_get
 from congso.core.policy import authorize
 from congso.core.search.text import fold
 
@@ -103,6 +103,7 @@ def agency_create(
         agency.path = f"{parent.path if parent else '/'}{agency.pk}/"
         agency.save(update_fields=["path"])
         audit_record(actor=actor, action="org.agency.create", target=agency, after=agency_snapshot(agency))
+        AGENCIES_ON.invalidate()
     return agency
 
 
@@ -133,6 +134,7 @@ def agency_update(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
             before=before,
             after=agency_snapshot(locked),
         )
+        AGENCIES_ON.invalidate()
     return locked
 
 
@@ -169,6 +171,7 @@ def agency_close(
             before=before,
             after={**agency_snapshot(locked), "successors": [s.code for s in successors]},
         )
+        AGENCIES_ON.invalidate()
     return locked
 
 
@@ -249,6 +252,7 @@ def agencies_bulk_upsert(
                 target=("org.agency", "*"),
                 after={"created": created, "reason": reason},
             )
+            AGENCIES_ON.invalidate()
     return {k: v[0] for k, v in ids.items()}
 
 

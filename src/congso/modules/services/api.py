@@ -28,7 +28,7 @@ from congso.core.api.params import paginate
 from congso.core.errors import NotFound
 from congso.core.files import blob_read
 from congso.modules.services import selectors, services
-from congso.modules.services.models import Dossier, DossierStatus, Procedure
+from congso.modules.services.models import Dossier, DossierFile, DossierStatus, Procedure
 
 router = Router(tags=["services"], auth=AUTH)
 
@@ -173,7 +173,7 @@ def _procedure_out(p: Procedure, version: Any) -> dict[str, Any]:
     }
 
 
-def _dossier_out(d: Dossier) -> dict[str, Any]:
+def _dossier_out(d: Dossier, files: list[DossierFile] | None = None) -> dict[str, Any]:
     return {
         "code": d.code,
         "procedure_code": d.procedure.code,
@@ -198,7 +198,7 @@ def _dossier_out(d: Dossier) -> dict[str, Any]:
                 "size": f.size,
                 "sha256": f.sha256,
             }
-            for f in d.files.all()
+            for f in (d.files.all() if files is None else files)
         ],
         "fee": d.version.fee,
         # Always in UTC, as read back from the database (a dossier just filed holds local times).
@@ -268,7 +268,7 @@ def dossier_submit(request: HttpRequest, body: DossierIn, response: HttpResponse
     )
     # The dossier as filed, with its procedure, version and agencies already attached: reading it
     # again through the selector cost ~3 ms a submission (the filer always may see it).
-    out = {**_dossier_out(result.dossier), "tracking_token": result.tracking_token}
+    out = {**_dossier_out(result.dossier, result.files), "tracking_token": result.tracking_token}
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
         return HttpStatus(200, out)

@@ -181,7 +181,7 @@ class DossierFile(models.Model):
 
 
 class DossierCounter(models.Model):
-    """The last sequence number issued per receiving agency and receipt day (SELECT … FOR UPDATE)."""
+    """The last sequence number issued per receiving agency and receipt day (numbering.py)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()

@@ -26,8 +26,9 @@ from congso.core.audit.services import audit_record
 from congso.core.calendar.workdays import deadline
 from congso.core.errors import Conflict, DomainError, Forbidden, InvalidInput, Unauthenticated
 from congso.core.files import blob_put
+from congso.core.localcache import SharedVersionCache
 from congso.core.org.models import Agency, AgencyKind, UnitLevel
-from congso.core.org.selectors import agency_get
+from congso.core.org.selectors import agency_on
 from congso.core.policy import authorize
 from congso.core.search.text import fold
 from congso.modules.services import catalogue, idempotency, notifications
@@ -119,6 +120,7 @@ def procedure_publish(*, actor: Any, spec: catalogue.ProcedureSpec) -> tuple[Pro
             target=version,
             after={"code": spec.code, "number": version.number, "valid_from": v.valid_from, **content},
         )
+        IN_FORCE.invalidate()
     return version, True
 
 
@@ -186,6 +188,8 @@ class Submission:
     dossier: Dossier
     tracking_token: str | None  # shown to the applicant; None on a replay after the key expired
     replayed: bool = False
+    # The dossier's file rows as just written (None on a replay: read them from the dossier).
+    files: list[DossierFile] | None = None
 
 
 def dossier_submit(*, actor: Any, spec: SubmissionSpec, idempotency_key: str | None = None) -> Submission:
@@ -203,7 +207,9 @@ def dossier_submit(*, actor: Any, spec: SubmissionSpec, idempotency_key: str | N
             errors=[{"field": "Idempotency-Key", "message": _("khóa không hợp lệ")}],
         )
     fingerprint = spec.fingerprint()
-    if key is not None:
+    # A retry is answered before anything is checked again; the cheap test first, since nearly
+    # every submission is a first one.
+    if key is not None and idempotency.key_taken(actor_id=actor.pk, key=key):
         earlier = _earlier(actor, key)
         if earlier is not None:
             return _replay(earlier, fingerprint)
@@ -240,7 +246,7 @@ def _replay(earlier: IdempotencyKey, fingerprint: str) -> Submission:
 
 def _resolve_agency(code: str, day: dt.date, field_name: str) -> Agency:
     try:
-        return agency_get(code=code, as_of=day)
+        return agency_on(code=code, day=day)
     except DomainError:
         raise InvalidInput(
             _("Không có cơ quan mã {code} vào ngày {date}.").format(code=code, date=f"{day:%d/%m/%Y}"),
@@ -252,6 +258,33 @@ def _version_on(procedure: Procedure, day: dt.date) -> ProcedureVersion | None:
     return procedure.versions.filter(valid_from__lte=day).order_by("-valid_from").first()
 
 
+# The procedure and its version in force on a day, kept per process (core/localcache.py): every
+# filing asks for them and they change only when a version is published, which drops them.
+IN_FORCE = SharedVersionCache[tuple[Procedure, ProcedureVersion]]("services.in_force")
+
+
+def _in_force(code: str, day: dt.date) -> tuple[Procedure, ProcedureVersion]:
+    def load() -> tuple[Procedure, ProcedureVersion] | None:
+        procedure = Procedure.objects.filter(code=code, is_active=True).first()
+        version = _version_on(procedure, day) if procedure is not None else None
+        return (procedure, version) if procedure is not None and version is not None else None
+
+    found = IN_FORCE.get((code, day), load)
+    if found is not None:
+        return found
+    if not Procedure.objects.filter(code=code, is_active=True).exists():
+        raise InvalidInput(
+            _("Không có thủ tục mã {code} trong danh mục.").format(code=code),
+            errors=[{"field": "procedure", "message": _("thủ tục không tồn tại")}],
+        )
+    raise InvalidInput(
+        _("Thủ tục {code} chưa có phiên bản hiệu lực vào ngày {date}.").format(
+            code=code, date=f"{day:%d/%m/%Y}"
+        ),
+        errors=[{"field": "procedure", "message": _("chưa có phiên bản hiệu lực")}],
+    )
+
+
 def _file(actor: Any, spec: SubmissionSpec, key: str | None, fingerprint: str) -> Submission:
     now = _now()
     day = timezone.localdate(now)
@@ -259,20 +292,7 @@ def _file(actor: Any, spec: SubmissionSpec, key: str | None, fingerprint: str) -
     if not citizen and actor.kind != AccountKind.OFFICIAL:
         raise Forbidden(_("Tài khoản kết nối hệ thống không được nộp hồ sơ thay công dân."))
 
-    procedure = Procedure.objects.filter(code=spec.procedure_code.strip(), is_active=True).first()
-    if procedure is None:
-        raise InvalidInput(
-            _("Không có thủ tục mã {code} trong danh mục.").format(code=spec.procedure_code),
-            errors=[{"field": "procedure", "message": _("thủ tục không tồn tại")}],
-        )
-    version = _version_on(procedure, day)
-    if version is None:
-        raise InvalidInput(
-            _("Thủ tục {code} chưa có phiên bản hiệu lực vào ngày {date}.").format(
-                code=procedure.code, date=f"{day:%d/%m/%Y}"
-            ),
-            errors=[{"field": "procedure", "message": _("chưa có phiên bản hiệu lực")}],
-        )
+    procedure, version = _in_force(spec.procedure_code.strip(), day)
 
     # The receiving one-stop unit and the competent agency, as of the filing date.
     receiving_code = spec.agency_code.strip()
@@ -327,15 +347,6 @@ def _file(actor: Any, spec: SubmissionSpec, key: str | None, fingerprint: str) -
     token = secrets.token_urlsafe(18)
     received_at = now
     with transaction.atomic():
-        key_row = None
-        if key is not None:
-            # First, so that a concurrent twin waits here before taking a sequence number.
-            key_row = IdempotencyKey.objects.create(
-                key=key,
-                actor=actor,
-                request_hash=fingerprint,
-                expires_at=now + dt.timedelta(hours=idempotency.KEEP_HOURS),
-            )
         sequence = next_sequence(agency=receiving, day=day)
         dossier = Dossier.objects.create(
             code=dossier_code(agency_code=receiving.code, day=day, sequence=sequence),
@@ -357,7 +368,7 @@ def _file(actor: Any, spec: SubmissionSpec, key: str | None, fingerprint: str) -
             tracking_digest=tracking_digest(token),
             submitted_by=actor,
         )
-        DossierFile.objects.bulk_create(
+        files = DossierFile.objects.bulk_create(
             DossierFile(
                 dossier=dossier,
                 document=a.document[:300],
@@ -386,13 +397,21 @@ def _file(actor: Any, spec: SubmissionSpec, key: str | None, fingerprint: str) -
             },
             agency_code=receiving.code,
         )
-        if key_row is not None:
-            key_row.dossier = dossier
-            key_row.sealed_token = idempotency.seal(token)
-            key_row.save(update_fields=["dossier", "sealed_token"])
+        if key is not None:
+            # A twin sent at the same moment got past the check above too: its insert waits here on
+            # the unique index (or earlier, on the day's counter row) until this filing commits,
+            # then fails, and its whole transaction, sequence number included, rolls back.
+            IdempotencyKey.objects.create(
+                key=key,
+                actor=actor,
+                request_hash=fingerprint,
+                dossier=dossier,
+                sealed_token=idempotency.seal(token),
+                expires_at=now + dt.timedelta(hours=idempotency.KEEP_HOURS),
+            )
         # Email/SMS to the applicant once the filing has committed (nothing is sent for a rollback).
         notifications.notify_submitted(dossier, tracking_token=token)
-    return Submission(dossier=dossier, tracking_token=token)
+    return Submission(dossier=dossier, tracking_token=token, files=files)
 
 
 def _competent(procedure: Procedure, receiving: Agency, spec: SubmissionSpec, day: dt.date) -> Agency:
