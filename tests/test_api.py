@@ -116,6 +116,38 @@ def test_a_revoked_or_wrong_token_is_refused(client: Client, make_official) -> N
         assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header).status_code == 401
 
 
+def test_an_expired_token_or_a_disabled_account_is_refused_and_use_is_noted_coarsely(
+    client: Client, make_official
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from congso.core.accounts.models import ApiToken
+
+    user = make_official("cv.expiry", SO_KHCN, ("specialist", "agency"))
+    issued = api_token_create(actor=user, user=user, name="x")
+    header = f"Bearer {issued.secret}"
+    me = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header)
+    assert (me.status_code, me.json()["username"]) == (200, "cv.expiry")
+    first_use = ApiToken.objects.get(pk=issued.token.pk).last_used_at
+    assert first_use is not None
+    # Used again within five minutes: the row is not written again.
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header).status_code == 200
+    assert ApiToken.objects.get(pk=issued.token.pk).last_used_at == first_use
+    # Five minutes later it is.
+    ApiToken.objects.filter(pk=issued.token.pk).update(last_used_at=first_use - dt.timedelta(minutes=6))
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header).status_code == 200
+    assert ApiToken.objects.get(pk=issued.token.pk).last_used_at > first_use
+
+    ApiToken.objects.filter(pk=issued.token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header).status_code == 401
+    ApiToken.objects.filter(pk=issued.token.pk).update(expires_at=timezone.now() + dt.timedelta(days=1))
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header).status_code == 200
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header).status_code == 401
+
+
 def test_malformed_body_is_a_400_that_names_the_problem(client: Client, make_official) -> None:
     admin = make_official("qt.body", CITY, ("admin", "subtree"))
     resp = client.post(

@@ -394,12 +394,27 @@ def api_token_authenticate(secret: str) -> User | None:
     parts = secret.split("_", 2)  # the random part may itself contain "_"
     if len(parts) != 3 or parts[0] != "cs":
         return None
-    token = ApiToken.objects.select_related("user", "user__agency").filter(prefix=parts[1]).first()
-    if token is None or not secrets.compare_digest(token.digest, _digest(secret)):
-        return None
     now = timezone.now()
-    if token.revoked_at or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
+    # Every API call runs this. Written out rather than built by the ORM (a join of three tables
+    # cost ≈ 1 ms of CPU to build, more than the query itself); the dates are compared in SQL, so
+    # only booleans come back and both databases read them alike. An official's agency is loaded
+    # when first needed.
+    user: Any = next(  # a User with the token's columns as extra attributes
+        iter(
+            User.objects.raw(
+                "SELECT u.*, t.id AS token_id, t.digest AS token_digest, "
+                "(t.revoked_at IS NOT NULL OR (t.expires_at IS NOT NULL AND t.expires_at <= %s)) "
+                "AS token_dead, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "
+                "FROM accounts_api_token t JOIN accounts_user u ON u.id = t.user_id WHERE t.prefix = %s",
+                [now, now - dt.timedelta(minutes=5), parts[1]],
+            )
+        ),
+        None,
+    )
+    if user is None or not secrets.compare_digest(user.token_digest, _digest(secret)):
         return None
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if user.token_dead or not user.is_active:
+        return None
+    if user.token_stale:
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    return user

@@ -269,3 +269,42 @@ def test_tracking_needs_the_token(catalogue: None, desk: Any) -> None:
         with pytest.raises(NotFound) as exc:
             selectors.dossier_track(code=code, token=token)
         assert str(exc.value.detail) == "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu đã nhập."
+
+
+def test_a_version_published_or_a_desk_renamed_after_a_filing_is_used_by_the_next(
+    catalogue: None, desk: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The procedure in force and the agencies are kept per process (core/localcache.py); a write
+    through the services drops them when it commits, so the next filing sees it."""
+    import dataclasses
+
+    from congso.core.org.selectors import agency_get
+    from congso.core.org.services import agency_update
+    from congso.core.policy.system import SystemActor
+    from congso.modules.services.demo import ENTRIES, _steps, spec_of
+
+    at(monkeypatch, 2026, 4, 29, 10, 0)
+    first = services.dossier_submit(actor=desk, spec=household()).dossier
+    assert (first.version.number, first.version.processing_days) == (1, 3)
+    assert first.due_at == dt.datetime(2026, 5, 6, 17, 0, tzinfo=VN)
+
+    entry = next(e for e in ENTRIES if e.code == HOUSEHOLD)
+    spec = spec_of(entry)
+    spec.version = dataclasses.replace(
+        spec.version, valid_from=dt.date(2026, 4, 29), processing_days=5, steps=_steps(entry.level, 5)
+    )
+    # The test runs inside one transaction: run what the writes leave for their commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.procedure_publish(actor=None, spec=spec)
+        agency_update(
+            actor=SystemActor("test"),
+            agency=agency_get(code=BA_DINH_CENTRE),
+            name="Trung tâm Phục vụ hành chính công phường Ba Đình (đổi tên)",
+        )
+
+    second = services.dossier_submit(actor=desk, spec=household()).dossier
+    assert (second.version.number, second.version.processing_days) == (2, 5)
+    # 5 working days from Wednesday 29/4: 30/4, 1/5 holidays, 2–3/5 weekend → Friday 8/5.
+    assert second.due_at == dt.datetime(2026, 5, 8, 17, 0, tzinfo=VN)
+    assert second.receiving_agency.name == "Trung tâm Phục vụ hành chính công phường Ba Đình (đổi tên)"
+    assert second.code == "001.01.90.H26-260429-0002"
