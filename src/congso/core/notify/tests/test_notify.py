@@ -197,7 +197,25 @@ def test_a_broker_outage_is_logged_not_raised(
     def down(*args: Any) -> None:
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.send_sms_task, "delay", down)
+    from congso.config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # a broker is configured …
+    monkeypatch.setattr(tasks.send_sms_task, "delay", down)  # … and down
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         notify.sms_after_commit("0912345678", "x")
     assert [r.getMessage() for r in caplog.records] == ["Không xếp được thông báo sms vào hàng đợi"]
+
+
+def test_in_process_a_failed_send_is_logged_not_raised(
+    db: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
+    from congso.config.celery import app
+
+    def broken(*args: Any) -> None:
+        raise OSError("the mail directory is not writable")
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(notify, "send_email", broken)
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        assert notify.email_after_commit("an@example.vn", "Chủ đề", "Nội dung") is True
+    assert [r.getMessage() for r in caplog.records] == ["Không gửi được thông báo email"]
