@@ -1,5 +1,5 @@
 """Per-process caches of reference data (core/localcache.py): a hit never reaches the database, a
-write drops the values when it commits — here and, through Django's cache, in other processes —
+write drops the values when it commits — here and, through the version row, in other processes —
 and a rollback drops nothing."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import pytest
 from django.db import transaction
 
 from congso.core.localcache import SharedVersionCache
+
+pytestmark = pytest.mark.django_db
 
 
 class Loads:
@@ -62,7 +64,7 @@ def test_a_rolled_back_write_drops_nothing() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_another_process_sees_the_change_at_its_next_check() -> None:
-    # Two instances of one name stand for two processes: they share only Django's cache.
+    # Two instances of one name stand for two processes: they share only the database.
     here = SharedVersionCache[str]("test.shared", check_seconds=0)
     there = SharedVersionCache[str]("test.shared", check_seconds=3600)
     here.get("k", Loads("cũ"))

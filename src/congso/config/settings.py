@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "congso.core.org",
     "congso.core.accounts",
     "congso.core.calendar",
+    "congso.core.localcache",
     "congso.modules.reporting",
     "congso.modules.documents",
     "congso.modules.services",

@@ -3,15 +3,15 @@
 A one-stop filing looks up the procedure in force and the receiving and competent agencies as of
 the filing date: three queries that return the same rows for every dossier of the day. A
 ``SharedVersionCache`` keeps such rows in the process and drops them when any process says they
-changed: the writer calls ``invalidate()`` after its transaction commits, which stores a new version
-under a key of Django's cache (Redis when configured); every process compares that key with its own
-at most every ``check_seconds`` and clears itself when it differs. A change made in this process is
-seen at once; one made in another process within ``check_seconds``. The working-day calendar does the
-same for its overrides (core/calendar/workdays.py).
+changed: the writer calls ``invalidate()`` inside its transaction; when that commits, the local
+values are dropped and the cache's row in ``localcache_version`` is bumped. Every process reads that
+row at most every ``check_seconds`` and clears itself when the number moved. A change is seen at
+once in the process that made it, within ``check_seconds`` in the others — whatever the deployment
+(the database is the one thing all processes share; Django's cache may be local memory).
 
 Only hits are kept: a miss (an unknown code) is asked again next time, so something created a moment
 ago is found at once. Values must be treated as read-only by callers: they are shared between the
-requests (and threads) of the process.
+requests (and threads) of the process. See decision 0018.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-import uuid
 import weakref
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 V = TypeVar("V")
 
@@ -35,12 +33,11 @@ _ALL: weakref.WeakSet[SharedVersionCache[object]] = weakref.WeakSet()
 class SharedVersionCache(Generic[V]):
     def __init__(self, name: str, *, check_seconds: float = 30.0, max_entries: int = 10_000) -> None:
         self.name = name
-        self.version_key = f"localcache:{name}:version"
         self.check_seconds = check_seconds
         self.max_entries = max_entries
         self._values: dict[Hashable, V] = {}
         self._generation = 0
-        self._version: object = None
+        self._version: int | None = None
         self._checked_at = -math.inf
         self._lock = threading.Lock()
         _ALL.add(self)  # type: ignore[arg-type]
@@ -70,17 +67,21 @@ class SharedVersionCache(Generic[V]):
             self._values = {}
 
     def invalidate(self) -> None:
-        """Drop the values here and, through Django's cache, in every process. Inside a
-        transaction, when it commits (before that the other processes would reload the old rows)."""
+        """Drop the values here and, through the version row, in every process: when the current
+        transaction commits (before that, other requests must go on reading the committed rows; and
+        a rolled-back write changes nothing)."""
         transaction.on_commit(self._invalidate_now)
 
     def _invalidate_now(self) -> None:
-        version = uuid.uuid4().hex
-        try:
-            cache.set(self.version_key, version, timeout=None)
-        except Exception:  # a cache outage: other processes catch up when it is back
-            version = ""
-        self._version = version or self._version
+        # After the commit, in its own statement: a crash between the two leaves the other processes
+        # on the old values until their next restart (the window is one round trip).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO localcache_version (name, version) VALUES (%s, 1) ON CONFLICT (name) "
+                "DO UPDATE SET version = localcache_version.version + 1 RETURNING version",
+                [self.name],
+            )
+            self._version = cursor.fetchone()[0]
         self.clear()
 
     def _check_version(self) -> None:
@@ -88,10 +89,10 @@ class SharedVersionCache(Generic[V]):
         if now - self._checked_at < self.check_seconds:
             return
         self._checked_at = now
-        try:
-            remote = cache.get(self.version_key)
-        except Exception:  # a cache outage must not stop the requests that read through us
-            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version FROM localcache_version WHERE name = %s", [self.name])
+            row = cursor.fetchone()
+        remote = row[0] if row else 0
         if remote != self._version:
             self._version = remote
             self.clear()
