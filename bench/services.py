@@ -891,6 +891,30 @@ class Cpu:
 Request = tuple[str, str, dict[str, str], bytes | None, int]
 
 
+async def _http(
+    port: int, method: str, path: str, headers: dict[str, str], data: bytes | None
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on its own connection (gunicorn's sync workers close every connection
+    anyway): the request written as bytes, the status line parsed, the body read to the end. The
+    generator shares the machine's 2 cores with the server; aiohttp cost it ≈ 0.9 ms a submission,
+    this ≈ 0.2."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        if data is not None:
+            head.append(f"Content-Length: {len(data)}")
+        writer.write("\r\n".join(head).encode() + b"\r\n\r\n" + (data or b""))
+        status_line = await reader.readline()
+        parts = status_line.split(b" ", 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
+            raise ValueError(f"not an HTTP response: {status_line[:80]!r}")
+        response = await reader.read()  # headers and body, to the end of the connection
+        return int(parts[1]), response.partition(b"\r\n\r\n")[2]
+    finally:
+        writer.close()
+
+
 async def _phase(
     port: int,
     clients: int,
@@ -904,73 +928,65 @@ async def _phase(
     """``clients`` concurrent clients for ``warmup`` + ``duration`` seconds. Closed loop when ``rate``
     is None; else open loop: Poisson arrivals at ``rate``/s dealt round-robin to the clients, latency
     counted from the scheduled time."""
-    import aiohttp
-
     samples: list[float] = []
     statuses: Counter[int] = Counter()
     errors: list[str] = []
     done_in_window = 0
     snaps: list[dict[str, Any]] = []
     skipped = 0
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(
-        f"http://127.0.0.1:{port}", connector=connector, timeout=aiohttp.ClientTimeout(total=120)
-    ) as session:
-        start = time.perf_counter()
-        measure, end = start + warmup, start + warmup + duration
-        arrivals: list[float] = []
+    start = time.perf_counter()
+    measure, end = start + warmup, start + warmup + duration
+    arrivals: list[float] = []
+    if rate:
+        rng = random.Random(seed)
+        t = start
+        while t < end:
+            t += rng.expovariate(rate)
+            arrivals.append(t)
+
+    async def send(k: int, t0: float) -> None:
+        nonlocal done_in_window
+        method, path, headers, data, expect = make(k)
+        try:
+            status, body = await asyncio.wait_for(_http(port, method, path, headers, data), 120)
+        except (OSError, ValueError, TimeoutError) as exc:
+            status, body = 0, repr(exc).encode()
+        t1 = time.perf_counter()
+        statuses[status] += 1
+        if status != expect and len(errors) < 3:
+            errors.append(f"{method} {path} -> {status}: {body[:300]!r}")
+        if measure <= t0 < end:
+            samples.append((t1 - t0) * 1000)
+        if measure <= t1 <= end:
+            done_in_window += 1
+
+    async def client(k: int) -> None:
+        nonlocal skipped
         if rate:
-            rng = random.Random(seed)
-            t = start
-            while t < end:
-                t += rng.expovariate(rate)
-                arrivals.append(t)
-
-        async def send(k: int, t0: float) -> None:
-            nonlocal done_in_window
-            method, path, headers, data, expect = make(k)
-            try:
-                async with session.request(method, path, headers=headers, data=data) as resp:
-                    body = await resp.read()
-                    status = resp.status
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                status, body = 0, repr(exc).encode()
-            t1 = time.perf_counter()
-            statuses[status] += 1
-            if status != expect and len(errors) < 3:
-                errors.append(f"{method} {path} -> {status}: {body[:300]!r}")
-            if measure <= t0 < end:
-                samples.append((t1 - t0) * 1000)
-            if measure <= t1 <= end:
-                done_in_window += 1
-
-        async def client(k: int) -> None:
-            nonlocal skipped
-            if rate:
-                mine = [at for at in arrivals[k::clients] if at < end]
-                for i, at in enumerate(mine):
-                    if time.perf_counter() >= end:  # overloaded: the backlog is not sent after the end
-                        skipped += len(mine) - i
-                        break
-                    delay = at - time.perf_counter()
-                    if delay > 0:
-                        await asyncio.sleep(delay)
-                    await send(k, at)
-            else:
-                while (t0 := time.perf_counter()) < end:
-                    await send(k, t0)
-
-        async def sampler() -> None:
-            if cpu is None:
-                return
-            await asyncio.sleep(max(0.0, measure - time.perf_counter()))
-            while True:
-                snaps.append(await asyncio.to_thread(cpu.snap))
-                if time.perf_counter() >= end:
+            mine = [at for at in arrivals[k::clients] if at < end]
+            for i, at in enumerate(mine):
+                if time.perf_counter() >= end:  # overloaded: the backlog is not sent after the end
+                    skipped += len(mine) - i
                     break
-                await asyncio.sleep(max(0.0, min(1.0, end - time.perf_counter())))
+                delay = at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await send(k, at)
+        else:
+            while (t0 := time.perf_counter()) < end:
+                await send(k, t0)
 
-        await asyncio.gather(sampler(), *(client(k) for k in range(clients)))
+    async def sampler() -> None:
+        if cpu is None:
+            return
+        await asyncio.sleep(max(0.0, measure - time.perf_counter()))
+        while True:
+            snaps.append(await asyncio.to_thread(cpu.snap))
+            if time.perf_counter() >= end:
+                break
+            await asyncio.sleep(max(0.0, min(1.0, end - time.perf_counter())))
+
+    await asyncio.gather(sampler(), *(client(k) for k in range(clients)))
     out: dict[str, Any] = {
         "n": len(samples),
         "rate": done_in_window / duration,
@@ -1405,7 +1421,7 @@ def run(
     print(
         f"\ngunicorn {args.server} on 127.0.0.1 (DEBUG off, CONN_MAX_AGE 60); tasks "
         f"{'on ' + args.broker + ', 1 Celery worker' if args.broker else 'in-process (embedded default)'}; "
-        f"load generator: aiohttp in one process on the same {os.cpu_count()} cores; {clients} clients; "
+        f"load generator: asyncio, one process on the same {os.cpu_count()} cores; {clients} clients; "
         f"{duration:g} s measured per phase after {warmup:g} s warm-up (1 client: {seq_d:g} s)."
     )
     table = [
