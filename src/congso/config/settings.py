@@ -106,6 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DATABASE_PREPARED", True):
+    # PostgreSQL: parameters bound by the server and statements prepared from their second use per
+    # connection. PostgreSQL then skips parsing and planning the statements every request repeats
+    # (a one-stop filing: 2.2 → 1.5 ms of database CPU; decision 0018). Off (CONGSO_DATABASE_PREPARED=0)
+    # behind a pooler in transaction mode that does not track prepared statements (PgBouncer < 1.21).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
