@@ -219,13 +219,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING") or "WARNING"},
 }
 
-# Mail leaves through an adapter: files under DATA_DIR/mail by default, SMTP when configured.
-_MAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend") or ""
-_MAIL_OPTIONS: dict[str, object] = (
-    {"file_path": str(DATA_DIR / "mail")}
-    if _MAIL_BACKEND.endswith("filebased.EmailBackend")
-    else {"host": env("EMAIL_HOST", "localhost")}
-)
+# Mail leaves through an adapter: JSON lines in DATA_DIR/mail.jsonl by default (core/notify/mailsink.py),
+# SMTP when configured (CONGSO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend), or Django's
+# file backend for whole MIME messages under DATA_DIR/mail.
+_MAIL_BACKEND = env("EMAIL_BACKEND", "congso.core.notify.mailsink.EmailBackend") or ""
+_MAIL_OPTIONS: dict[str, object] = {}
+if _MAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _MAIL_OPTIONS = {"file_path": str(DATA_DIR / "mail")}
+elif not _MAIL_BACKEND.startswith("congso."):
+    _MAIL_OPTIONS = {"host": env("EMAIL_HOST", "localhost")}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "congso <no-reply@congso.local>")
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}

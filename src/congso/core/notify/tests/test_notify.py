@@ -62,6 +62,59 @@ def test_send_email_to_files_locally(settings: Any, tmp_path: Path) -> None:
     assert "Subject: =?utf-8?q?Th=C3=B4ng_b=C3=A1o?=" in text
 
 
+def test_the_default_sink_writes_one_readable_json_line_per_message(settings: Any, tmp_path: Path) -> None:
+    from django.core.mail import EmailMessage
+
+    from congso.core.notify import mailsink
+
+    backend = "congso.core.notify.mailsink.EmailBackend"
+    settings.DATA_DIR = tmp_path
+    if django.VERSION >= (6, 1):
+        settings.MAILERS = {"default": {"BACKEND": backend, "OPTIONS": {}}}
+    else:
+        settings.EMAIL_BACKEND = backend
+    assert (
+        notify.send_email(["an@example.vn", "binh@example.vn"], "Hồ sơ đã có kết quả", "Kính gửi ông/bà …")
+        == 1
+    )
+    with_file = EmailMessage(
+        "Biên nhận", "Xem tệp đính kèm.", "motcua@badinh.hanoi.gov.vn", ["an@example.vn"]
+    )
+    with_file.attach("bien-nhan.pdf", b"%PDF-1.4", "application/pdf")
+    nobody = EmailMessage("Không ai nhận", "…", None, [])
+    assert mailsink.EmailBackend().send_messages([with_file, nobody]) == 1
+    (first, second) = _lines(tmp_path / "mail.jsonl")
+    assert {k: v for k, v in first.items() if k != "at"} == {
+        "from": "congso <no-reply@congso.local>",
+        "to": ["an@example.vn", "binh@example.vn"],
+        "cc": [],
+        "bcc": [],
+        "subject": "Hồ sơ đã có kết quả",
+        "body": "Kính gửi ông/bà …",
+        "attachments": [],
+    }
+    assert (second["from"], second["subject"], second["attachments"]) == (
+        "motcua@badinh.hanoi.gov.vn",
+        "Biên nhận",
+        ["bien-nhan.pdf"],
+    )
+
+
+def test_the_default_sink_refuses_a_header_with_a_newline_and_writes_nothing(
+    settings: Any, tmp_path: Path
+) -> None:
+    from django.core.mail import EmailMessage
+
+    from congso.core.notify import mailsink
+
+    settings.DATA_DIR = tmp_path
+    injected = EmailMessage("Thông báo\nBcc: ke.xau@example.com", "…", None, ["an@example.vn"])
+    fine = EmailMessage("Thông báo", "…", None, ["an@example.vn"])
+    with pytest.raises(ValueError, match="xuống dòng"):
+        mailsink.EmailBackend().send_messages([fine, injected])
+    assert not (tmp_path / "mail.jsonl").exists()
+
+
 # --- Text messages -------------------------------------------------------------------------------
 
 
