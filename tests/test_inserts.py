@@ -81,3 +81,29 @@ def test_many_rows_in_one_statement_with_auto_now_add_and_foreign_keys() -> None
         assert back.expires_at == expires
         assert back.created_at is not None and back.created_at == row.created_at
     insert_many([])  # nothing to do, no statement
+
+
+def test_an_instance_from_a_written_out_select_equals_the_orm_one() -> None:
+    from congso.core import rows
+
+    user = User.objects.create(
+        username="cd.rows",
+        kind=AccountKind.CITIZEN,
+        national_id="001090000002",
+        full_name="Trần Thị Bình",
+        is_active=False,
+        last_login=dt.datetime(2026, 11, 27, 8, 0, 5, 250000, tzinfo=dt.UTC),
+    )
+    with connection.cursor() as cursor:
+        sql = f"SELECT {rows.columns(User, 'u')}, 42 FROM accounts_user u WHERE u.id = %s"  # noqa: S608
+        cursor.execute(sql, [user.pk])
+        row = cursor.fetchone()
+    built = rows.instance(User, row)
+    assert row[-1] == 42  # what follows the model's columns is the caller's
+    assert {f.attname: getattr(built, f.attname) for f in User._meta.concrete_fields} == stored(User, user.pk)
+    assert (built.is_active, built.last_login, built.full_name) == (
+        False,
+        dt.datetime(2026, 11, 27, 8, 0, 5, 250000, tzinfo=dt.UTC),
+        "Trần Thị Bình",
+    )
+    assert built._state.adding is False

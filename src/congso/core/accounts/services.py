@@ -13,11 +13,12 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core import rows
 from congso.core.accounts.models import AccountKind, ApiToken, Role, RoleAssignment, RoleScope, User
 from congso.core.audit.services import audit_record
 from congso.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
@@ -395,26 +396,26 @@ def api_token_authenticate(secret: str) -> User | None:
     if len(parts) != 3 or parts[0] != "cs":
         return None
     now = timezone.now()
-    # Every API call runs this. Written out rather than built by the ORM (a join of three tables
-    # cost ≈ 1 ms of CPU to build, more than the query itself); the dates are compared in SQL, so
-    # only booleans come back and both databases read them alike. An official's agency is loaded
-    # when first needed.
-    user: Any = next(  # a User with the token's columns as extra attributes
-        iter(
-            User.objects.raw(
-                "SELECT u.*, t.id AS token_id, t.digest AS token_digest, "
-                "(t.revoked_at IS NOT NULL OR (t.expires_at IS NOT NULL AND t.expires_at <= %s)) "
-                "AS token_dead, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "
-                "FROM accounts_api_token t JOIN accounts_user u ON u.id = t.user_id WHERE t.prefix = %s",
-                [now, now - dt.timedelta(minutes=5), parts[1]],
-            )
-        ),
-        None,
-    )
-    if user is None or not secrets.compare_digest(user.token_digest, _digest(secret)):
+    # Every API call runs this: written out (the ORM took ≈ 1 ms of CPU to build the join, a raw
+    # queryset ≈ 0.5 ms to map its columns; core/rows.py). The dates are compared in SQL, so only
+    # booleans come back. An official's agency is loaded when first needed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.columns(User, 'u')}, t.id, t.digest, "  # noqa: S608 - columns from the model
+            "(t.revoked_at IS NOT NULL OR (t.expires_at IS NOT NULL AND t.expires_at <= %s)), "
+            "(t.last_used_at IS NULL OR t.last_used_at < %s) "
+            "FROM accounts_api_token t JOIN accounts_user u ON u.id = t.user_id WHERE t.prefix = %s",
+            [now, now - dt.timedelta(minutes=5), parts[1]],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if user.token_dead or not user.is_active:
+    token_id, digest, dead, stale = row[-4:]
+    if not secrets.compare_digest(digest, _digest(secret)):
         return None
-    if user.token_stale:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    user = rows.instance(User, row)
+    if dead or not user.is_active:
+        return None
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
