@@ -95,7 +95,7 @@ def test_an_instance_from_a_written_out_select_equals_the_orm_one() -> None:
         last_login=dt.datetime(2026, 11, 27, 8, 0, 5, 250000, tzinfo=dt.UTC),
     )
     with connection.cursor() as cursor:
-        sql = f"SELECT {rows.columns(User, 'u')}, 42 FROM accounts_user u WHERE u.id = %s"  # noqa: S608
+        sql = f"SELECT {rows.columns(User, 'u')}, 42 FROM accounts_user u WHERE u.id = %s"
         cursor.execute(sql, [user.pk])
         row = cursor.fetchone()
     built = rows.instance(User, row)
