@@ -173,6 +173,7 @@ def generate(n_docs: int, agencies: list[dict[str, Any]], seed: int = 20261124) 
         secrecy = rng.choices(["normal", "mat", "toi_mat"], [97, 2.5, 0.5])[0]
         row: dict[str, Any] = {
             "agency_id": agency["pk"],
+            "agency_path": agency["path"],
             "doc_type": doc_type,
             "year": year,
             "issued_on": created.date(),
@@ -249,7 +250,7 @@ COLUMNS = [
     "agency_id", "direction", "status", "doc_type", "number", "notation", "number_notation",
     "notation_key", "year", "issued_on", "issuer_code", "issuer_name", "summary", "signer_name",
     "signer_position", "pages", "urgency", "secrecy", "arrival_number", "arrival_year", "received_at",
-    "channel", "recipients_text", "relation", "search_text", "created_at", "updated_at",
+    "channel", "recipients_text", "relation", "search_text", "agency_path", "created_at", "updated_at",
 ]  # fmt: skip
 
 
@@ -261,7 +262,8 @@ def load(rows: Any, vendor: str) -> int:
     n = 0
     if vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DROP INDEX IF EXISTS documents_search_gin")
+            cursor.execute("DROP INDEX IF EXISTS documents_search_gin")  # before migration 0005
+            cursor.execute("DROP INDEX IF EXISTS documents_search_keys_gin")
             raw = cursor.cursor  # the psycopg cursor
             with raw.copy(f"COPY documents_document ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
@@ -280,15 +282,17 @@ def load(rows: Any, vendor: str) -> int:
 
 
 def rebuild_search_index() -> float:
-    """The migration's index, built once after the load (faster than maintaining it row by row)."""
+    """The migrations' text index (year and words, documents 0005), built once after the load
+    (faster than maintaining it row by row)."""
     import importlib
 
     from django.db import connection
 
-    migration = importlib.import_module("congso.modules.documents.migrations.0002_search")
+    migration = importlib.import_module("congso.modules.documents.migrations.0006_search_keys")
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute(migration.EXTENSION)
         cursor.execute(migration.CREATE.replace(" CONCURRENTLY", ""))
         cursor.execute("ANALYZE documents_document")
     return time.perf_counter() - t0

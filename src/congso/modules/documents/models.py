@@ -109,6 +109,10 @@ class Document(models.Model):
     )
     # Folded text (core.search.text.fold) of the metadata and the documents' text, for search.
     search_text = models.TextField(blank=True)
+    # The agency's path (Agency.path, "/1/74/616/", fixed once the agency exists) when the document
+    # was filed: the search's text index holds its ids, so a leader's subtree is one key
+    # (decision 0019). Set by the services that create documents; never empty (constraint).
+    agency_path = models.CharField(max_length=255, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -129,6 +133,8 @@ class Document(models.Model):
                 condition=Q(direction="in", arrival_number__isnull=False),
                 name="documents_in_arrival_uniq",
             ),
+            # A document without its agency's path would be missing from its leaders' searches.
+            models.CheckConstraint(condition=~Q(agency_path=""), name="documents_agency_path_set"),
         ]
         indexes = [
             models.Index(fields=["agency", "direction", "-created_at"], name="documents_agency_dir_idx"),

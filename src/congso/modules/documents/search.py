@@ -12,19 +12,22 @@ How a query is read:
 - Any other query is folded like the stored ``search_text`` (``core.search.text.fold``: lower
   case, no tone or vowel marks, đ→d), so "quyet dinh ha noi" and "Quyết định Hà Nội" find the
   same documents. Every word must match.
-  - PostgreSQL: full text over ``to_tsvector('simple', search_text)`` (GIN expression index,
-    migration 0002). The words but the last go through ``plainto_tsquery`` (the same parser as
-    the stored text, so "30/2020/nd-cp" is one token on both sides); the last word, when it has
-    three letters or more, is a prefix of a word (so results follow the user's typing), tested on
-    the rows the other words found; a one-letter last word is ignored while typing. The
-    candidates go through the GIN index combined with the agency index (BitmapAnd); the tsquery
-    is a sub-select, so the planner uses its default estimate instead of multiplying the words'
-    frequencies (the words of a subject come together: "sap xep don vi hanh chinh" is 2.5 % of
-    the rows, estimated at one row, and the planner then skipped the BitmapAnd and read 25,000
-    rows — 300 ms instead of 25). The newest-first walk of a capped result tests the same words
-    row by row (LIKE, then the tsquery written so that it does not use the index). Both return
-    the same rows. The search's queries run with ``jit = off`` (``SET LOCAL``, in a transaction:
-    compiling a large plan cost ~90 ms, more than the whole target).
+  - PostgreSQL: full text over ``to_tsvector('simple', search_text)`` (a GIN index that also
+    holds the year, the agency and the agency's path as keys, migration 0006). The words but
+    the last go through ``plainto_tsquery`` (the same parser as the stored text, so
+    "30/2020/nd-cp" is one token on both sides); the last word, when it has three letters or
+    more, is the prefix of a word (``'last':*``, so results follow the user's typing); a
+    one-letter last word is ignored while typing. The prefix goes through the index with the
+    other words, or is tested on the rows they found (LIKE, a regex, then the tsquery), whichever
+    ANALYZE's word frequencies say is cheaper (``_prefix_in_index``; a GIN prefix scan of
+    "cong:*" collects half the table). The tsquery is a sub-select, so the planner uses its
+    default estimate instead of multiplying the words' frequencies (the words of a subject come
+    together: "sap xep don vi hanh chinh" is 2.5 % of the rows, estimated at one row, and the
+    planner then skipped the BitmapAnd with the agency index and read 25,000 rows — 300 ms
+    instead of 25). The newest-first walk of a capped result tests the same words row by row
+    (LIKE, then the tsquery written so that it does not use the index). Every way returns the
+    same rows (tests run them). The search's queries run with ``jit = off`` (``SET LOCAL``, in a
+    transaction: compiling a large plan cost ~90 ms, more than the whole target).
   - SQLite (embedded default): ``search_text LIKE '%word%'`` for each word — substrings, so it
     finds a little more than PostgreSQL does ("ha" also finds "thanh"); no extra table to keep
     in sync.
@@ -53,16 +56,38 @@ newest matches first, read by walking the ``created_at`` index (migration 0004) 
 large enough for the page. Never a count, a facet or a row that the actor may not see: every figure
 shown is computed on visible rows.
 
+Keys in the text index and two shortcuts on PostgreSQL (decision 0019):
+- The GIN index holds the year, the agency and the ids of the agency's path beside the words, so a
+  scan with such a key reads only the key's part of each word's list: one or a few agencies by
+  their agency keys, a leader's subtree by its root's id in the documents' paths (the agency ids
+  stay the rule, tested on the rows found), a larger list of single agencies by the agency index
+  combined with the words (BitmapAnd).
+- City-wide, without a year filter, a probe first reads the current year's matches of every word
+  whole (the last one too; in the first four months, then the previous year's): a subset of the
+  matches, found through the index's year key in a sixth of the full intersection. More than
+  COUNT_CAP visible among them settles "more than COUNT_CAP" (so a query with 1,001–2,000
+  matches, all this year, may be answered "more than 1,000" where the full scan would have
+  counted it — both are what the contract says: exact up to COUNT_CAP). Otherwise the full scan
+  runs as above.
+- When the official sees every document of their scope's agencies (``selectors.sees_whole_scope``:
+  they may read secrets wherever they may read — leaders, clerks), every candidate is visible: the
+  candidates' scan reads the score, date and facet columns at once (no second visit through the
+  permission filter), the visible count is their number, and the capped page takes one page of
+  candidates from the walk. The candidates are the rows of exactly the agencies of
+  visible_documents' scope, so the set is the same.
+
 Measured and not kept (decision 0003): probing the newest rows first (walking the created_at index
 over a fixed window with LIKE, to say "more than COUNT_CAP" without the GIN index) — at 1M
 documents a subject's words are in 1–3 % of the newest 20,000 rows, so such a window held more
-than COUNT_CAP matches for 5 of the 50 bench queries, and reading it cost ~35 ms.
+than COUNT_CAP matches for 5 of the 50 bench queries, and reading it cost ~35 ms. The probe above
+asks the GIN index for a year's rows instead of walking them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -73,13 +98,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from congso.core.org.models import Agency
 from congso.core.policy import agency_scope
 from congso.core.search.text import fold
 from congso.modules.documents import doctypes
 from congso.modules.documents.models import Direction, Document, Status, Urgency
-from congso.modules.documents.selectors import visible_documents
+from congso.modules.documents.selectors import sees_whole_scope, visible_documents
 
 MAX_PAGE_SIZE = 100
 MAX_WORDS = 12
@@ -166,10 +192,12 @@ def _search(actor: Any, q: str, filters: dict[str, Any], page: int, page_size: i
     scoped = _filtered(visible_documents(actor), **filters)
     text = unicodedata.normalize("NFC", q or "").strip()
     agency_ids = _scope_agency_ids(actor, filters["agency_id"])
+    subtrees = _subtree_keys(actor, filters["agency_id"])
+    # Every candidate (a document of the scope's agencies) is visible: no need to ask which are.
+    whole = sees_whole_scope(actor)
     if not text:
-        return _bounded(
-            scoped, _candidates(_unscoped(agency_ids, filters), None), None, page, page_size, "all", []
-        )
+        candidates = _candidates(_unscoped(agency_ids, filters, subtrees), None)
+        return _bounded(scoped, candidates, None, page, page_size, "all", [], whole=whole)
     if looks_like_notation(text):
         exact = scoped.filter(notation_key=doctypes.notation_key(text))
         result = _result(exact, exact.order_by("-created_at", "-id"), page, page_size, "notation", [])
@@ -179,9 +207,12 @@ def _search(actor: Any, q: str, filters: dict[str, Any], page: int, page_size: i
     words = _WORD.findall(folded)[:MAX_WORDS]
     if not words:
         return _result(scoped.none(), scoped.none(), page, page_size, "text", [])
-    unscoped = _unscoped(agency_ids, filters)
-    candidates = _candidates(unscoped, (folded, words))
-    return _bounded(scoped, candidates, _relevance(text, words), page, page_size, "text", words)
+    unscoped = _unscoped(agency_ids, filters, subtrees)
+    probe = agency_ids is None and filters["year"] in (None, "")
+    scope_agencies = None if agency_ids is None else len(agency_ids)
+    candidates = _candidates(unscoped, (folded, words), probe=probe, scope_agencies=scope_agencies)
+    relevance = _relevance(text, words)
+    return _bounded(scoped, candidates, relevance, page, page_size, "text", words, whole=whole)
 
 
 @contextmanager
@@ -216,22 +247,55 @@ def _filtered(qs: QuerySet[Document], **filters: Any) -> QuerySet[Document]:
     return qs
 
 
-def _unscoped(agency_ids: list[int] | None, filters: dict[str, Any]) -> QuerySet[Document]:
+def _unscoped(
+    agency_ids: list[int] | None, filters: dict[str, Any], subtrees: list[str] | None = None
+) -> QuerySet[Document]:
     """The documents of the actor's agencies matching the filters, without the permission filter
     (its join to org_agency makes the planner read the scope agency by agency): candidates only —
-    what is shown or counted is always re-filtered through visible_documents."""
+    what is shown or counted is always re-filtered through visible_documents (or known visible,
+    ``selectors.sees_whole_scope``, because they are exactly the scope's agencies' documents)."""
     qs = _filtered(Document.objects.order_by(), **filters)
-    if agency_ids is not None:
-        qs = qs.filter(agency_id__in=agency_ids)
-    return qs
+    if agency_ids is None:
+        return qs
+    if connection.vendor != "postgresql":
+        return qs.filter(agency_id__in=agency_ids)
+    if subtrees:
+        # A leader's subtree is one key of the GIN index (the ids in the documents' agency paths,
+        # migration 0006): the index reads only the subtree's part of each word's list. The agency
+        # ids stay the rule (tested on the rows found, written so that no index is used for them:
+        # a BitmapAnd with the agency index would add its cost back); the path only narrows.
+        in_subtrees = 'string_to_array("documents_document"."agency_path", \'/\') && %s::text[]'
+        return qs.filter(
+            RawSQL(in_subtrees, (subtrees,), output_field=BooleanField()),  # noqa: S611
+            RawSQL(
+                '("documents_document"."agency_id" + 0) = ANY(%s::bigint[])',
+                (agency_ids,),
+                output_field=BooleanField(),
+            ),
+        )
+    # One array of the column's type: the GIN index (migration 0006) holds the agency beside the
+    # words, and btree_gin has no bigint = integer operator. The planner reads one or a few
+    # agencies through it — only their part of each word's list — and a larger scope by
+    # combining the words with the agency index (BitmapAnd).
+    in_scope = RawSQL(
+        '"documents_document"."agency_id" = ANY(%s::bigint[])', (agency_ids,), output_field=BooleanField()
+    )
+    return qs.filter(in_scope)
 
 
-def _candidates(unscoped: QuerySet[Document], match: tuple[str, list[str]] | None) -> _Candidates:
+def _candidates(
+    unscoped: QuerySet[Document],
+    match: tuple[str, list[str]] | None,
+    *,
+    probe: bool = False,
+    scope_agencies: int | None = None,
+) -> _Candidates:
     if match is None:
         return _Candidates(unscoped, unscoped)
     folded, words = match
-    indexed = _match_words(unscoped, folded, words, indexed=True)
-    return _Candidates(indexed, _match_words(unscoped, folded, words))
+    indexed = _match_words(unscoped, folded, words, indexed=True, scope_agencies=scope_agencies)
+    newest = _newest_years_probe(unscoped, folded) if probe else []
+    return _Candidates(indexed, _match_words(unscoped, folded, words), newest)
 
 
 @dataclass
@@ -240,6 +304,10 @@ class _Candidates:
     indexed: QuerySet[Document]
     # The same rows, tested row by row (LIKE first), to walk the created_at index.
     walk: QuerySet[Document]
+    # Some of the matching rows, found cheaply (PostgreSQL, city-wide): those of the current year,
+    # then of the year before, holding every word whole. Enough of them settle "more than
+    # COUNT_CAP" without the full scan.
+    probe: list[QuerySet[Document]] = field(default_factory=list)
 
 
 def _typed(folded: str) -> str:
@@ -265,32 +333,154 @@ def _scope_agency_ids(actor: Any, agency_id: int | None) -> list[int] | None:
     return sorted(ids)
 
 
+def _subtree_keys(actor: Any, agency_id: int | None) -> list[str] | None:
+    """The keys of the actor's scope in the documents' agency paths, when it holds a subtree (a
+    leader's): the id of each subtree's root and of each single agency — every document of the
+    scope carries one of them in its path. None for the whole city, a scope of single agencies, or
+    a search narrowed to one agency (the agency key serves those)."""
+    scope = agency_scope(actor, "documents.view")
+    if scope.everything or not scope.path_prefixes or agency_id:
+        return None
+    roots = {prefix.rstrip("/").rsplit("/", 1)[-1] for prefix in scope.path_prefixes}
+    return sorted(roots | {str(pk) for pk in scope.agency_ids})
+
+
 def _match_words(
-    qs: QuerySet[Document], folded: str, words: list[str], *, indexed: bool = False
+    qs: QuerySet[Document],
+    folded: str,
+    words: list[str],
+    *,
+    indexed: bool = False,
+    scope_agencies: int | None = None,
 ) -> QuerySet[Document]:
-    """The rows of ``qs`` holding every word. ``indexed``: through the GIN index (combined by the
-    planner with the agency index, BitmapAnd); otherwise row by row — LIKE first (cheap, implied by
-    the match), then the same tsquery written so that it does not match the index's expression —
-    for walking the created_at index. Both return the same rows (tests run both)."""
-    if connection.vendor != "postgresql":
+    """The rows of ``qs`` holding every word (PostgreSQL: the head's words whole, the last word as
+    the prefix of a word). ``indexed``: through the GIN index (combined by the planner with the
+    agency index, BitmapAnd) — the last word's prefix too, unless a prefix scan of it would cost
+    more than testing the rows the other words find (``_prefix_in_index``; ``scope_agencies``: the
+    number of agencies searched, None for the whole city); otherwise row by row — LIKE first
+    (cheap, implied by the match), then the same tsquery written so that it does not match the
+    index's expression — for walking the created_at index. Every way returns the same rows (tests
+    run them all)."""
+    if connection.vendor != "postgresql" or not indexed:
         for word in words:
             qs = qs.filter(search_text__contains=word)
-        return qs
+        if connection.vendor != "postgresql":
+            return qs
+        return qs.filter(_tsquery_match(*_split_last(folded), indexed=False))
     head, last = _split_last(folded)
-    small = not indexed
-    if small:
-        for word in words:
-            qs = qs.filter(search_text__contains=word)
-    if head:
-        qs = qs.filter(_tsquery_match(head, indexed=not small))
-    if last:
-        if small or head:
-            # The last word as a prefix of a word, tested on the rows the head found (a GIN prefix
-            # scan of a frequent word would cost more than the whole query).
-            qs = qs.filter(search_text__regex=rf"\m{last}")
-        else:
-            qs = qs.filter(_tsquery_match(f"'{last}':*", indexed=True, raw=True))
-    return qs
+    if last and head and not _prefix_in_index(head, last, scope_agencies):
+        # The head through the index; the last word's prefix tested on the rows found, LIKE first.
+        return qs.filter(_tsquery_match(head, "", indexed=True), search_text__contains=last).filter(
+            _prefix_on_rows(last)
+        )
+    return qs.filter(_tsquery_match(head, last, indexed=True))
+
+
+def _prefix_on_rows(last: str) -> RawSQL:
+    """Whether a word of the row's text starts with ``last`` — ``'last':*`` of the tsquery — tested
+    on a row: rebuilding its tsvector costs ~10 µs, so a regex first. After a space or at the start
+    of the text, ``last`` begins a token, whose word starts with it (the parser's tokens, even
+    "123/ubnd-vp", start there): true without the tsvector. Elsewhere (after "-" or "/") only the
+    tsquery can say whether the parser made a word there ("thong-tin" gives "tin"; "123/ubnd-vp"
+    gives no "ubnd")."""
+    sql = (
+        '("documents_document"."search_text" ~ %s OR ("documents_document"."search_text" ~ %s AND '
+        f"{_VECTOR_UNINDEXED} @@ to_tsquery('simple'::regconfig, %s)))"
+    )
+    params = (rf"(^|\s){last}", rf"\m{last}", f"'{last}':*")
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
+
+
+# --- Choosing how the last word is matched (PostgreSQL) -------------------------------------------
+
+# A GIN prefix scan collects every posting of every word starting with the prefix into a bitmap
+# (~0.5 µs each at 1M documents: "tin:*", 13 % of the documents, 45–85 ms), where a whole word
+# lets the scan skip most of its list; the other way, testing the prefix on the rows the other
+# words found, costs a heap visit and a regex each (~3 µs). The prefix goes to the index when the
+# words it starts are fewer than PREFIX_RATIO times the head's estimated rows in the scope
+# (measured on the bench's district queries: "du lich" is faster through the index, "thong bao
+# ket luan", "dau tu cong", "giay moi hoi nghi" on the rows).
+PREFIX_RATIO = 5
+_STATS_TTL = 600.0  # seconds a process keeps ANALYZE's word frequencies
+_stats: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class _WordStats:
+    # The share of documents holding each frequent word (ANALYZE's most common elements of the
+    # GIN index's expression).
+    freq: dict[str, float]
+    # The share below which a word is not listed.
+    floor: float
+    # Distinct agencies among the documents.
+    agencies: float
+
+
+def _word_stats() -> _WordStats | None:
+    """The frequencies ANALYZE keeps for the index's tsvector (pg_stats), read at most every
+    _STATS_TTL seconds per process; None before the first ANALYZE."""
+    now = time.monotonic()
+    cached = _stats.get("value"), _stats.get("at", -_STATS_TTL)
+    if now - cached[1] < _STATS_TTL:
+        return cached[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, "
+            "(SELECT a.n_distinct FROM pg_stats a WHERE a.schemaname = current_schema() "
+            "AND a.tablename = 'documents_document' AND a.attname = 'agency_id') "
+            "FROM pg_stats s WHERE s.schemaname = current_schema() "
+            "AND s.tablename = 'documents_search_keys_gin' AND s.most_common_elems IS NOT NULL"
+        )
+        row = cursor.fetchone()
+    value = None
+    if row and row[0] and row[1]:
+        elems, freqs, agencies = row
+        value = _WordStats(
+            freq=dict(zip(elems, freqs[: len(elems)], strict=True)),
+            floor=float(freqs[len(elems)]),  # then come the lowest and highest frequencies
+            agencies=float(agencies) if agencies and agencies > 0 else 1_000.0,
+        )
+    _stats.update(value=value, at=now)
+    return value
+
+
+def _prefix_in_index(head: str, last: str, scope_agencies: int | None) -> bool:
+    """Whether the last word's prefix should go through the GIN index with the head (else it is
+    tested on the rows the head finds): cheaper when the words it starts are rarer than
+    PREFIX_RATIO times the head's rows in the scope. An estimate — both ways find the same rows."""
+    stats = _word_stats()
+    if stats is None:
+        return True
+    starting = sum(f for word, f in stats.freq.items() if word.startswith(last)) or stats.floor
+    head_rows = min(stats.freq.get(word, stats.floor) for word in _WORD.findall(head))
+    share = 1.0 if scope_agencies is None else min(1.0, scope_agencies / stats.agencies)
+    return starting < PREFIX_RATIO * head_rows * share
+
+
+# Until the end of this month the probe also reads the year before (the new year holds little).
+PROBE_PREVIOUS_UNTIL_MONTH = 4
+
+
+def _probe_years() -> list[int]:
+    today = timezone.localdate()
+    return [today.year, today.year - 1] if today.month <= PROBE_PREVIOUS_UNTIL_MONTH else [today.year]
+
+
+def _newest_years_probe(unscoped: QuerySet[Document], folded: str) -> list[QuerySet[Document]]:
+    """PostgreSQL: the rows of the current year (early in a year, then those of the year before)
+    holding every word whole (the last one too, not as a prefix) — subsets of the matches. The GIN
+    index (migration 0006) holds the year beside the words, and the rows of a year lie together
+    (they are written in time order), so the index reads only the year's part of each word's list:
+    a sixth of the full intersection at 1M documents over six years."""
+    if connection.vendor != "postgresql":
+        return []
+    words = _tsquery_match(folded, "", indexed=True)
+    return [
+        unscoped.filter(
+            RawSQL('"documents_document"."year" = %s::smallint', (y,), output_field=BooleanField()), words
+        )
+        for y in _probe_years()
+    ]
 
 
 def _among(ids: list[int]) -> Any:
@@ -313,13 +503,19 @@ def _split_last(folded: str) -> tuple[str, str]:
     return folded, ""
 
 
-def _tsquery_match(query: str, *, indexed: bool, raw: bool = False) -> RawSQL:
-    """``to_tsvector('simple', search_text) @@ plainto_tsquery('simple', query)`` (or to_tsquery
-    when ``raw``) in the exact form of the GIN index's expression (``indexed``) so the planner uses
-    it, or in a form it cannot use."""
+def _tsquery_match(head: str, last: str, *, indexed: bool) -> RawSQL:
+    """``to_tsvector('simple', search_text) @@ (plainto_tsquery('simple', head) && 'last':*)``
+    — the head's words whole, the last word as the prefix of a word — in the exact form of the GIN
+    index's expression (``indexed``) so the planner uses it, or in a form it cannot use."""
     vector = _VECTOR if indexed else _VECTOR_UNINDEXED
-    parse = "to_tsquery" if raw else "plainto_tsquery"
-    tsquery = f"{parse}('simple'::regconfig, %s)"
+    parts, params = [], []
+    if head:
+        parts.append("plainto_tsquery('simple'::regconfig, %s)")
+        params.append(head)
+    if last:
+        parts.append("to_tsquery('simple'::regconfig, %s)")
+        params.append(f"'{last}':*")
+    tsquery = parts[0] if len(parts) == 1 else f"({parts[0]} && {parts[1]})"
     if indexed:
         # As a sub-select (an InitPlan) the planner cannot read the words, so it estimates the
         # match at its default 0.5 % instead of multiplying the words' frequencies: the words of
@@ -328,7 +524,7 @@ def _tsquery_match(query: str, *, indexed: bool, raw: bool = False) -> RawSQL:
         # rows, 300 ms) instead of intersecting the GIN and agency bitmaps first (25 ms).
         tsquery = f"(SELECT {tsquery})"
     # The SQL text is made of constants only; what the user typed goes in as a parameter.
-    return RawSQL(f"{vector} @@ {tsquery}", (query,), output_field=BooleanField())  # noqa: S611
+    return RawSQL(f"{vector} @@ {tsquery}", tuple(params), output_field=BooleanField())  # noqa: S611
 
 
 def _relevance(text: str, words: list[str]) -> Any:
@@ -425,16 +621,32 @@ def _bounded(
     page_size: int,
     mode: str,
     words: list[str],
+    *,
+    whole: bool = False,
 ) -> SearchResult:
     """Exact when the candidates are at most SCAN_LIMIT; otherwise "more than COUNT_CAP", newest
     first, when more than COUNT_CAP of the scanned candidates are visible (else exact, the slow way:
-    a scope where most matches are hidden)."""
+    a scope where most matches are hidden). ``whole``: every candidate is visible
+    (``selectors.sees_whole_scope``). The probe, when there is one, may settle "more than" first."""
+    probed: list[int] = []
+    for subset in candidates.probe:
+        # More than COUNT_CAP visible matches in the probe's subsets: "more than COUNT_CAP" is true.
+        enough = (COUNT_CAP if whole else SCAN_LIMIT) + 1 - len(probed)
+        probed += subset.values_list("pk", flat=True)[:enough]
+        if len(probed) > COUNT_CAP and _over_cap(scoped, probed, whole):
+            return _capped(scoped, candidates.walk, probed, page, page_size, mode, words, whole=whole)
+    if whole:
+        # Every candidate is visible: one read gives the ids and, under the limit, what the exact
+        # result needs (no second visit of the rows through the permission filter).
+        rows = list(_one_pass(candidates.indexed, relevance)[: SCAN_LIMIT + 1])
+        if len(rows) <= SCAN_LIMIT:
+            return _ranked(rows, page, page_size, mode, words)
+        scanned = [row[0] for row in rows]
+        return _capped(scoped, candidates.walk, scanned, page, page_size, mode, words, whole=True)
     ids = list(candidates.indexed.values_list("pk", flat=True)[: SCAN_LIMIT + 1])
     if len(ids) > SCAN_LIMIT:
-        # Counted up to COUNT_CAP + 1 only: the scan stops there.
-        visible = scoped.filter(_among(ids)).order_by()[: COUNT_CAP + 1]
-        if visible.count() > COUNT_CAP:
-            return _capped(scoped, candidates.walk, ids, page, page_size, mode, words)
+        if _over_cap(scoped, ids, whole):
+            return _capped(scoped, candidates.walk, ids, page, page_size, mode, words, whole=whole)
         matching = scoped.filter(pk__in=candidates.indexed.values("pk"))
     else:
         return _exact(scoped.filter(_among(ids)), relevance, page, page_size, mode, words)
@@ -443,6 +655,15 @@ def _bounded(
     else:
         ordered = matching.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
     return _result(matching, ordered, page, page_size, mode, words)
+
+
+def _over_cap(scoped: QuerySet[Document], ids: list[int], whole: bool) -> bool:
+    """Whether more than COUNT_CAP of the candidates ``ids`` are visible. When every candidate is
+    (``whole``) that is their number; otherwise they are counted up to COUNT_CAP + 1 only (the
+    scan stops there)."""
+    if whole:
+        return len(ids) > COUNT_CAP
+    return scoped.filter(_among(ids)).order_by()[: COUNT_CAP + 1].count() > COUNT_CAP
 
 
 def _exact(
@@ -456,8 +677,18 @@ def _exact(
     """At most SCAN_LIMIT matches: their facet columns, date and score are read in one pass and
     counted and ordered here, then the page's rows are loaded by id — one visit of each matching
     row instead of two (a grouped query, then an ordered one)."""
+    return _ranked(list(_one_pass(matching, relevance)), page, page_size, mode, words)
+
+
+def _one_pass(matching: QuerySet[Document], relevance: Any) -> QuerySet[Any]:
+    """(id, score, created_at, *FACETS) of each row of ``matching``, unordered."""
     score = Value(0, output_field=IntegerField()) if relevance is None else relevance
-    rows = list(matching.order_by().annotate(score=score).values_list("pk", "score", "created_at", *FACETS))
+    return matching.order_by().annotate(score=score).values_list("pk", "score", "created_at", *FACETS)
+
+
+def _ranked(rows: list[Any], page: int, page_size: int, mode: str, words: list[str]) -> SearchResult:
+    """The exact result from every match's ``_one_pass`` row: total and facets counted here, the
+    page ordered here and its rows loaded by id."""
     total, facets = _tally((row[3:], 1) for row in rows)
     # Relevance, then newest (created_at, then id), as the ordered query would return them.
     rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
@@ -483,6 +714,8 @@ def _capped(
     page_size: int,
     mode: str,
     words: list[str],
+    *,
+    whole: bool = False,
 ) -> SearchResult:
     """More than COUNT_CAP visible matches: the page of the newest ones. The candidates are read
     from the created_at index over a window of the newest rows, sized from the matches' density
@@ -492,7 +725,8 @@ def _capped(
     need = start + page_size
     density = len(scanned) / max(1, max(scanned) - min(scanned) + 1)
     window = max(4 * SCAN_LIMIT, int(2 * need / density))
-    limit = 4 * need  # candidates taken from the window, newest first
+    # Candidates taken from the window, newest first: the page's worth when all are visible.
+    limit = need if whole else 4 * need
     newest = Document.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)
     while True:
         edge = newest[window : window + 1].first()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congso.core.errors import NotFound
-from congso.core.policy import agency_scope
+from congso.core.policy import AgencyScope, agency_scope
 from congso.modules.documents.models import (
     Assignment,
     Direction,
@@ -36,11 +36,32 @@ def visible_documents(actor: Any) -> QuerySet[Document]:
         Q(handler_id=actor.pk) | Q(unit_id=getattr(actor, "agency_id", None))
     )
     qs = Document.objects.filter(scope.q("agency"))
-    if secret_scope.everything:
+    if _covers(secret_scope, scope):
         return qs
     # Not written as one OR with secret_scope.q(): Django drops an empty Q() from an OR, and the
     # empty Q() is how a city-wide scope says "everything".
     return qs.filter(Q(secrecy=Secrecy.NORMAL) | secret_scope.q("agency") | Q(Exists(assigned)))
+
+
+def sees_whole_scope(actor: Any) -> bool:
+    """True when ``visible_documents(actor)`` is every document of the agencies in the actor's
+    "documents.view" scope — no secret document of theirs is hidden (they may read secrets wherever
+    they may read at all: a leader or clerk). Search then knows that every document of those
+    agencies it finds is visible, without asking again (search.py)."""
+    scope = agency_scope(actor, "documents.view")
+    return not scope.empty and _covers(agency_scope(actor, "documents.view_secret"), scope)
+
+
+def _covers(outer: AgencyScope, inner: AgencyScope) -> bool:
+    """Whether every agency of ``inner`` is in ``outer`` (conservative: an agency id of ``inner``
+    that lies in a subtree of ``outer`` without being listed counts as not covered)."""
+    if outer.everything:
+        return True
+    if inner.everything:
+        return False
+    return inner.agency_ids <= outer.agency_ids and all(
+        any(prefix.startswith(p) for p in outer.path_prefixes) for prefix in inner.path_prefixes
+    )
 
 
 def document_get(*, actor: Any, pk: int) -> Document:

@@ -247,6 +247,7 @@ def document_draft_create(*, actor: Any, agency: Agency, spec: DraftSpec) -> Doc
     with transaction.atomic():
         document = Document.objects.create(
             agency=agency,
+            agency_path=agency.path,
             direction=Direction.OUTGOING,
             status=Status.DRAFT,
             doc_type=kind.code,
@@ -454,6 +455,7 @@ def _incoming_from(source: Document, agency: Agency, content: bytes, file: Docum
     report = signatures.check(content)
     incoming = Document.objects.create(
         agency=agency,
+        agency_path=agency.path,
         direction=Direction.INCOMING,
         status=Status.PENDING,
         doc_type=source.doc_type,
@@ -573,6 +575,7 @@ def document_receive(
     with transaction.atomic():
         document = Document.objects.create(
             agency=agency,
+            agency_path=agency.path,
             direction=Direction.INCOMING,
             status=Status.PENDING,
             doc_type=spec.doc_type,

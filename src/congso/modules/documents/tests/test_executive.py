@@ -363,6 +363,7 @@ def _incoming(
 ) -> Document:
     return Document.objects.create(
         agency=agency,
+        agency_path=agency.path,
         direction=Direction.INCOMING,
         status=status,
         doc_type=kw.pop("doc_type", "CV"),
@@ -503,7 +504,12 @@ def scenario(people: dict[str, Any], agency: Any) -> dict[str, Any]:
     s["d4"] = _incoming(centre, "D4 đang xử lý", deadline=dt.date(2026, 9, 10), status=Status.IN_PROGRESS)
     s["d5"] = _incoming(tu_phap, "D5 Sở Tư pháp", deadline=dt.date(2026, 9, 3))
     s["d6"] = Document.objects.create(
-        agency=ba_dinh, direction=Direction.OUTGOING, status=Status.ISSUED, doc_type="QD", summary="D6 đi"
+        agency=ba_dinh,
+        agency_path=ba_dinh.path,
+        direction=Direction.OUTGOING,
+        status=Status.ISSUED,
+        doc_type="QD",
+        summary="D6 đi",
     )
     s["d7"] = _incoming(ba_dinh, "D7 quá hạn nhất", deadline=dt.date(2026, 8, 31), number_notation="2/B")
     Assignment.objects.create(document=s["d7"], role=AssignmentRole.LEAD, unit=centre)

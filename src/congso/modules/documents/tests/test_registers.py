@@ -48,6 +48,7 @@ def people(make_official: Any) -> dict[str, Any]:
 def _in(agency: Any, number: int | None, received: dt.datetime | None, **kw: Any) -> Document:
     return Document.objects.create(
         agency=agency,
+        agency_path=agency.path,
         direction=Direction.INCOMING,
         status=kw.pop("status", Status.ASSIGNED),
         arrival_number=number,
@@ -188,6 +189,7 @@ def outgoing(people: dict[str, Any], agency: Any) -> list[Document]:
     def out(number: int | None, **kw: Any) -> Document:
         return Document.objects.create(
             agency=ba_dinh,
+            agency_path=ba_dinh.path,
             direction=Direction.OUTGOING,
             status=kw.pop("status", Status.ISSUED),
             number=number,
