@@ -175,19 +175,44 @@ def worker(
     # CSV: most of the values; Excel: 20 % up to xlsx_cap (openpyxl is the slow part of Excel).
     n_xlsx = min(values - int(values * 0.8), xlsx_cap)
     n_csv = values - n_xlsx
-    csv_seconds = 0.0
+
+    def backend_cpu() -> float | None:
+        """CPU seconds of this connection's PostgreSQL backend (a local server, /proc readable)."""
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    # Figures under load are judged with these: the CPU the import took in this process and in the
+    # database backend, per value, and the machine's load average while it ran.
+    csv_seconds = csv_cpu = 0.0
+    loads: list[float] = []
+    backend_before = backend_cpu()
     for offset in range(0, n_csv, batch):
         count = min(batch, n_csv - offset)
         data = csv_file(offset, count)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         parsed = parsers.rows_from_csv(data)
         services.datavalues_import(actor=admin, rows=parsed, source="bench-csv")
         csv_seconds += time.perf_counter() - t0
+        csv_cpu += time.process_time() - c0
+        loads.append(os.getloadavg()[0])
         del parsed, data
         if values >= 5_000_000 and (offset // batch) % 25 == 0:
             done = offset + count
             print(f"… {done:,} CSV values, {done / csv_seconds:,.0f}/s", file=sys.stderr, flush=True)
     out["csv_values_per_s"] = n_csv / csv_seconds if csv_seconds else 0.0
+    out["csv_cpu_python_us"] = csv_cpu / max(n_csv, 1) * 1e6
+    backend_after = backend_cpu()
+    if backend_before is not None and backend_after is not None:
+        out["csv_cpu_db_us"] = (backend_after - backend_before) / max(n_csv, 1) * 1e6
+    out["csv_load"] = sum(loads) / len(loads) if loads else 0.0
     out["csv_values"] = n_csv
 
     from openpyxl import Workbook, load_workbook
@@ -407,6 +432,9 @@ def main() -> int:
     )
     rows = [
         ("import CSV (values/s)", "csv_values_per_s", "{:,.0f}"),
+        ("  CPU a value, this process (µs)", "csv_cpu_python_us", "{:.2f}"),
+        ("  CPU a value, PostgreSQL backend (µs)", "csv_cpu_db_us", "{:.2f}"),
+        ("  load average (1 min) during the import", "csv_load", "{:.1f}"),
         ("import Excel (values/s)", "xlsx_values_per_s", "{:,.0f}"),
         ("roll-up 1 indicator × year, p50 (ms)", "rollup_p50_ms", "{:.1f}"),
         ("roll-up 1 indicator × year, p95 (ms)", "rollup_p95_ms", "{:.1f}"),

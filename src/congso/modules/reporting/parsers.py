@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import permutations
 from typing import Any
@@ -27,6 +27,7 @@ from congso.core.errors import InvalidInput
 from congso.modules.reporting.models import CategoryOptionCombo, Form, FormItem, Indicator
 from congso.modules.reporting.periods import period_of
 from congso.modules.reporting.services import ValueRow
+from congso.modules.reporting.store import gc_paused
 
 ADX_NS = "urn:ihe:qrph:adx:2015"
 
@@ -205,7 +206,8 @@ def rows_from_csv(text: bytes | str) -> list[ValueRow]:
                     errors.append(_error(ref, field, f"thiếu cột '{field}' trong dòng tiêu đề"))
             break
         if header is not None and not errors:
-            _csv_rows(reader, header, columns, delimiter, rows, errors)
+            with gc_paused():
+                _csv_rows(reader, header, columns, delimiter, rows, errors, content)
     except csv.Error as exc:
         errors.append(_error(f"dòng {reader.line_num}", "row", f"CSV không hợp lệ: {exc}"))
     if header is None and not errors:
@@ -221,15 +223,26 @@ def _csv_rows(
     delimiter: str,
     rows: list[ValueRow],
     errors: list[dict[str, Any]],
+    content: str,
 ) -> None:
     """The data rows after the header. The hot loop of a CSV import (a million rows a file): the
     common row — as many cells as the header, a code in its first cell — costs a few look-ups and
-    one ``ValueRow``; anything else takes the careful path."""
+    one ``ValueRow``; anything else takes the careful path.
+
+    A file without quotes (the usual export: codes and numbers) is one record per line, so its
+    lines are split on the delimiter directly — what the csv module would do with them, at two
+    thirds of the cost. A quote, a lone carriage return or a NUL anywhere: the csv module reads it."""
     width = len(header)
     ind, agency, period, value = (columns[f] for f in _REQUIRED)
     option = columns.get("option")
     append = rows.append
-    for record in reader:
+    plain = content.replace("\r\n", "\n") if "\r\n" in content else content
+    if '"' in plain or "\r" in plain or "\x00" in plain:
+        records: Iterator[tuple[int, list[str]]] = ((reader.line_num, record) for record in reader)
+    else:
+        first = reader.line_num  # the header's line: the reader has read that far, no further
+        records = enumerate((line.split(delimiter) for line in plain.split("\n")[first:]), first + 1)
+    for line, record in records:
         if len(record) != width or not record[0].strip():
             if not any(cell.strip() for cell in record):
                 continue
@@ -243,7 +256,7 @@ def _csv_rows(
                 )
                 errors.append(
                     _error(
-                        f"dòng {reader.line_num}",
+                        f"dòng {line}",
                         "row",
                         f"có {len(record)} cột, dòng tiêu đề có {width} cột{hint}",
                     )
@@ -256,7 +269,7 @@ def _csv_rows(
                 record[period].strip(),
                 record[value].strip(),
                 record[option].strip() if option is not None else "",
-                f"dòng {reader.line_num}",
+                f"dòng {line}",
             )
         )
 

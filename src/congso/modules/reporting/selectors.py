@@ -84,7 +84,7 @@ def _combine_time(values: list[tuple[Period, Decimal]], how: str) -> Decimal | N
 def _grouped_by_unit(rows: QuerySet[DataValue]) -> tuple[str, list[Any]]:
     grouped = (
         rows.values_list("unit_id", "period")
-        .annotate(s=Sum("value"), n=Count("id"), lo=Min("value"), hi=Max("value"))
+        .annotate(s=Sum("value"), n=Count("*"), lo=Min("value"), hi=Max("value"))
         .order_by()
     )
     sql, params = grouped.query.sql_with_params()
@@ -123,7 +123,7 @@ def _raw(
 ) -> dict[int, dict[str, Decimal]]:
     """unit id (at ``level`` on ``as_of``) -> period -> value over units, from the saved values."""
     scope = agency_scope(actor, "reporting.data.view")
-    # The unique key leads with (indicator, period): one short range of it per asked period
+    # The primary key leads with (indicator, period): one short range of it per asked period
     # (decision 0014).
     rows = DataValue.objects.filter(
         scope.q("agency"), indicator=indicator, period__in=[p.code for p in periods]

@@ -244,6 +244,30 @@ def test_reposting_the_same_file_creates_no_duplicates(client: Client, specialis
     assert DataValue.objects.get(indicator__code="T_DN").value == Decimal("11.0000")
 
 
+def test_every_shape_of_number_is_saved_exactly(client: Client, specialist: User) -> None:
+    """Whatever the database: on PostgreSQL the values travel as binary numerics (decision 0014),
+    so each shape of number — negative, fractional, with an exponent, large, zero — is checked."""
+    given = ["0", "7", "10000", "123456789", "9999999999999999", "-3", "-0.5", "0.0001", "1e3", "12,5"]
+    lines = [f"T_DT,{SO_KHCN},2024M{month:02d},{value}" for month, value in enumerate(given, 1)]
+    body = "indicator;agency;period;value\n" + "\n".join(line.replace(",", ";") for line in lines)
+    body = body.replace("12;5", "12,5")
+    resp = post(client, specialist, body, "text/csv")
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["saved"] == len(given)
+    assert sorted(DataValue.objects.values_list("period", "value")) == [
+        ("2024M01", Decimal("0.0000")),
+        ("2024M02", Decimal("7.0000")),
+        ("2024M03", Decimal("10000.0000")),
+        ("2024M04", Decimal("123456789.0000")),
+        ("2024M05", Decimal("9999999999999999.0000")),
+        ("2024M06", Decimal("-3.0000")),
+        ("2024M07", Decimal("-0.5000")),
+        ("2024M08", Decimal("0.0001")),
+        ("2024M09", Decimal("1000.0000")),
+        ("2024M10", Decimal("12.5000")),
+    ]
+
+
 def test_dry_run_saves_nothing(client: Client, specialist: User) -> None:
     payload = [{"indicator": "T_DN", "agency": SO_KHCN, "period": "2024M01", "value": 3}]
     resp = post(client, specialist, json.dumps(payload), "application/json", dry_run="true")
