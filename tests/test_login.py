@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from django.core.cache import cache
 
 from congso.core.accounts.models import User
 from congso.core.accounts.services import official_login
 from congso.core.audit.models import AuditEvent
 from congso.core.errors import Forbidden, TooManyRequests, Unauthenticated
-from tests.conftest import CITY, SO_KHCN
+from tests.conftest import CITY, SO_KHCN, clear_cache
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "MatKhau@123456"
@@ -18,7 +17,7 @@ PASSWORD = "MatKhau@123456"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    cache.clear()
+    clear_cache()
 
 
 def test_specialist_logs_in_with_password_only(make_official) -> None:

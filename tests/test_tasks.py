@@ -12,14 +12,12 @@ from django.core import mail
 
 from congso.core.accounts.services import official_login
 from congso.core.errors import Unauthenticated
-from tests.conftest import SO_KHCN
+from tests.conftest import SO_KHCN, clear_cache
 
 
 @pytest.mark.django_db(transaction=True)
 def test_lockout_notice_goes_through_the_task_queue(hanoi, make_official) -> None:
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     user = make_official("cv.queue", SO_KHCN, ("specialist", "agency"))
     user.email = "cv.queue@hanoi.gov.vn"
     user.save()

@@ -33,12 +33,12 @@ PHONE = {
 @pytest.fixture
 def portal(hanoi: Any, live_server: Any, settings: Any, tmp_path: Path) -> str:
     """The live server as the portal and its own fake VNeID; the demo catalogue; the citizen."""
-    from django.core.cache import cache
+    from tests.conftest import clear_cache
 
     settings.EID_FAKE_PROVIDER = True
     settings.EID_ISSUER = live_server.url + "/dev/eid"
     settings.DATA_DIR = tmp_path  # a fresh provider key
-    cache.clear()
+    clear_cache()
     seed_procedures()
     User.objects.create(
         username=f"cd{AN.national_id}",

@@ -27,7 +27,7 @@ from congso.core.files.pdf import new_pdf
 from congso.modules.services.models import Dossier, DossierRating, DossierStatus, Payment, PaymentStatus
 from congso.modules.services.tests.test_processing import LINKED, linked  # noqa: F401 - the fixture
 from tests.browser.test_services_desk import _session
-from tests.conftest import BA_DINH, BA_DINH_CENTRE, SO_TU_PHAP
+from tests.conftest import BA_DINH, BA_DINH_CENTRE, SO_TU_PHAP, clear_cache
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AN = DEMO_CITIZENS[0]  # Nguyễn Văn An, 001090012345 (fake population data)
@@ -46,7 +46,6 @@ def people(
 ) -> dict[str, Any]:
     """The live server with its fake VNeID and the fake payment gateway; the citizen; the desk and
     the specialist of Ba Đình ward, the specialist and the director of the Department of Justice."""
-    from django.core.cache import cache
 
     settings.EID_FAKE_PROVIDER = True
     settings.EID_ISSUER = live_server.url + "/dev/eid"
@@ -55,7 +54,7 @@ def people(
     settings.PAYMENT_WEBHOOK_SECRETS = {"fake": "e2e-webhook-secret"}
     settings.PAYMENT_BANK_BIN, settings.PAYMENT_ACCOUNT_NUMBER = "970415", "113366668888"
     settings.SMS_BACKEND = "memory"
-    cache.clear()
+    clear_cache()
     User.objects.create(
         username=f"cd{AN.national_id}",
         kind=AccountKind.CITIZEN,

@@ -78,12 +78,12 @@ def query_of(url: str) -> dict[str, str]:
 @pytest.fixture
 def provider(live_server: Any, settings: Any, tmp_path: Path, transactional_db: Any) -> Iterator[str]:
     """The live server, acting as both the portal and the fake provider; yields its base URL."""
-    from django.core.cache import cache
+    from tests.conftest import clear_cache
 
     settings.EID_FAKE_PROVIDER = True
     settings.EID_ISSUER = live_server.url + "/dev/eid"
     settings.DATA_DIR = tmp_path  # a fresh provider key for each test
-    cache.clear()  # discovery, JWKS, codes
+    clear_cache()  # discovery, JWKS, codes (this process's keys only)
     yield live_server.url
 
 
