@@ -12,8 +12,8 @@ A day is a *working day* unless it is a non-working day under these rules, in th
 4. otherwise Saturday and Sunday are days off, Monday to Friday are working days.
 
 The set of non-working days is computed once per year and kept in memory. The override
-services clear it after their transaction commits and bump a version key in Django's cache so
-that other processes drop theirs too (within ``VERSION_CHECK_SECONDS``).
+services clear it after their transaction commits and bump its version row (core/localcache.py)
+so that other processes drop theirs too (within 30 s).
 
 All dates are calendar days in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year).
 """
@@ -21,20 +21,16 @@ All dates are calendar days in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year).
 from __future__ import annotations
 
 import functools
-import math
-import threading
-import time as _time
-import uuid
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.core.cache import cache
 
 from congso.core.calendar.models import OverrideKind
 from congso.core.calendar.selectors import overrides_in_year
+from congso.core.localcache import SharedVersionCache
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # One-stop defaults: a dossier received after 16:00 counts as received on the next working day;
@@ -45,27 +41,12 @@ OFFICE_CLOSE = time(17, 0)
 # The years ``holidays`` has Vietnamese lunar dates for; outside them Tết would silently vanish.
 FIRST_YEAR, LAST_YEAR = 1901, 2100
 
-VERSION_CACHE_KEY = "workcal:overrides:version"
-VERSION_CHECK_SECONDS = 30.0
-
 
 @dataclass(frozen=True, slots=True)
 class _Year:
     off: frozenset[date]  # every non-working day of the year, weekends included
     working: tuple[int, ...]  # proleptic ordinals of the working days, ascending
     named: tuple[tuple[date, str], ...]  # holidays and override days off, by day
-
-
-class _State:
-    def __init__(self) -> None:
-        self.years: dict[int, _Year] = {}
-        self.generation = 0
-        self.version: object = None
-        self.checked_at = -math.inf
-        self.lock = threading.Lock()
-
-
-_state = _State()
 
 
 # --- the base rules (the ``holidays`` package), never change at run time ---------------------
@@ -113,56 +94,28 @@ def _build_year(year: int) -> _Year:
 # --- the per-year cache -----------------------------------------------------------------------
 
 
-def _check_version() -> None:
-    now = _time.monotonic()
-    if now - _state.checked_at < VERSION_CHECK_SECONDS:
-        return
-    _state.checked_at = now
-    try:
-        remote = cache.get(VERSION_CACHE_KEY)
-    except Exception:  # a cache outage must not stop deadline computation
-        return
-    if remote != _state.version:
-        _state.version = remote
-        _clear_local()
-
-
-def _clear_local() -> None:
-    with _state.lock:
-        _state.generation += 1
-        _state.years = {}
+# Every process keeps the years it computed (core/localcache.py); the override services drop
+# them after their transaction commits, here at once and in the other processes within 30 s.
+YEARS = SharedVersionCache[_Year]("workcal.years", check_seconds=30.0)
 
 
 def _year(year: int) -> _Year:
-    _check_version()
-    data = _state.years.get(year)
-    if data is None:
-        generation = _state.generation
-        data = _build_year(year)
-        with _state.lock:
-            # Keep it only if no invalidation happened while the overrides were read.
-            if generation == _state.generation:
-                _state.years[year] = data
+    data = YEARS.get(year, lambda: _build_year(year))
+    assert data is not None  # a year is always built
     return data
 
 
 def clear_cache() -> None:
     """Drop this process's cached years (tests, or after loading overrides by hand)."""
-    _clear_local()
+    YEARS.reset()
 
 
 def invalidate_cache() -> None:
-    """Drop the cached years here and, through Django's cache, in every other process.
+    """Drop the cached years here and, through the version row, in every other process.
 
-    The override services call this from ``transaction.on_commit``.
+    The override services call this from ``transaction.on_commit``: it acts at once.
     """
-    version = uuid.uuid4().hex
-    try:
-        cache.set(VERSION_CACHE_KEY, version, timeout=None)
-    except Exception:  # other processes then catch up when the cache is back
-        version = ""
-    _state.version = version or _state.version
-    _clear_local()
+    YEARS.invalidate_now()
 
 
 # --- the public API -----------------------------------------------------------------------------

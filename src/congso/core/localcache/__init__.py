@@ -17,6 +17,7 @@ requests (and threads) of the process. See decision 0018.
 from __future__ import annotations
 
 import math
+import secrets
 import threading
 import time
 import weakref
@@ -44,11 +45,11 @@ class SharedVersionCache(Generic[V]):
 
     def get(self, key: Hashable, load: Callable[[], V | None]) -> V | None:
         """The cached value of ``key``, else ``load()`` (kept unless it is None)."""
-        self._check_version()
-        try:
-            return self._values[key]
-        except KeyError:
-            pass
+        if time.monotonic() - self._checked_at >= self.check_seconds:
+            self._check_version()
+        value = self._values.get(key)
+        if value is not None:
+            return value
         generation = self._generation
         value = load()
         if value is not None:
@@ -61,10 +62,17 @@ class SharedVersionCache(Generic[V]):
         return value
 
     def clear(self) -> None:
-        """Drop this process's values (tests; other processes are not told)."""
+        """Drop this process's values (other processes are not told)."""
         with self._lock:
             self._generation += 1
             self._values = {}
+
+    def reset(self) -> None:
+        """``clear``, and read the version row again at the next ``get`` (tests start from their
+        own database, whose row may differ from the last one seen)."""
+        self.clear()
+        self._version = None
+        self._checked_at = -math.inf
 
     def invalidate(self) -> None:
         """Drop the values here and, through the version row, in every process: when the current
@@ -72,23 +80,27 @@ class SharedVersionCache(Generic[V]):
         a rolled-back write changes nothing)."""
         transaction.on_commit(self._invalidate_now)
 
+    def invalidate_now(self) -> None:
+        """``invalidate`` for a caller that already runs after its commit (an on_commit hook)."""
+        self._invalidate_now()
+
     def _invalidate_now(self) -> None:
         # After the commit, in its own statement: a crash between the two leaves the other processes
         # on the old values until their next restart (the window is one round trip).
+        # A random number rather than a counter: a bump rolled back with its transaction (tests
+        # do that) must not let a later one come back with a number a process has already seen.
+        version = secrets.randbits(62) + 1
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO localcache_version (name, version) VALUES (%s, 1) ON CONFLICT (name) "
-                "DO UPDATE SET version = localcache_version.version + 1 RETURNING version",
-                [self.name],
+                "INSERT INTO localcache_version (name, version) VALUES (%s, %s) ON CONFLICT (name) "
+                "DO UPDATE SET version = EXCLUDED.version",
+                [self.name, version],
             )
-            self._version = cursor.fetchone()[0]
+        self._version = version
         self.clear()
 
     def _check_version(self) -> None:
-        now = time.monotonic()
-        if now - self._checked_at < self.check_seconds:
-            return
-        self._checked_at = now
+        self._checked_at = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SELECT version FROM localcache_version WHERE name = %s", [self.name])
             row = cursor.fetchone()
@@ -99,6 +111,6 @@ class SharedVersionCache(Generic[V]):
 
 
 def clear_all() -> None:
-    """Drop every cache of this process (tests start each from the database)."""
+    """Reset every cache of this process (tests start each from the database)."""
     for c in list(_ALL):
-        c.clear()
+        c.reset()

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from congso.core.audit.models import AuditEvent
 from congso.core.calendar import workdays
@@ -22,6 +21,7 @@ from congso.core.calendar.services import (
     is_working_day,
 )
 from congso.core.errors import InvalidInput, NotFound
+from congso.core.localcache import SharedVersionCache
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,6 @@ def test_other_processes_drop_their_cache_when_the_version_changes() -> None:
     # Another process changes the overrides behind this one's back, then bumps the version.
     CalendarOverride.objects.create(day=WEDNESDAY, kind="day_off", name="Nghỉ")
     assert is_working_day(WEDNESDAY)  # still cached here
-    cache.set(workdays.VERSION_CACHE_KEY, "another-process", timeout=None)
-    workdays._state.checked_at = -math.inf  # as if VERSION_CHECK_SECONDS had passed
+    SharedVersionCache[object]("workcal.years").invalidate_now()  # that process's own instance
+    workdays.YEARS._checked_at = -math.inf  # as if 30 s had passed since this one last looked
     assert not is_working_day(WEDNESDAY)
