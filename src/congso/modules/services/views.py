@@ -407,7 +407,10 @@ def _desk_of(user: Any) -> Agency | None:
     return user.agency
 
 
-def _field_rows(version: ProcedureVersion, state: FormState) -> list[dict[str, Any]]:
+def _field_rows(
+    version: ProcedureVersion, values: dict[str, Any], errors: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """The procedure's form fields with what was typed and the errors found (citizen and desk)."""
     return [
         {
             "name": f.name,
@@ -417,8 +420,8 @@ def _field_rows(version: ProcedureVersion, state: FormState) -> list[dict[str, A
             "type": f.type,
             "required": f.required,
             "choices": f.choices,
-            "value": state.values.get(f.name, ""),
-            "errors": state.errors.get(f"form.{f.name}", []),
+            "value": values.get(f.name, ""),
+            "errors": errors.get(f"form.{f.name}", []),
             "maxlength": catalogue.MAX_TEXT,
         }
         for f in catalogue.fields_of(version.form_fields)
@@ -456,7 +459,7 @@ def _render_form(
             "row": _procedure_row(procedure, version),
             "desk": desk,
             "state": state,
-            "fields": _field_rows(version, state),
+            "fields": _field_rows(version, state.values, state.errors),
             "uploads": uploads,
             "held": _documents_held(version),
             "accepted_files": ACCEPTED_FILES,

@@ -68,6 +68,7 @@ from congso.modules.services.views import (
     STEP_ROLE_LABELS,
     _competent_options,
     _fee,
+    _field_rows,
     _form_rows,
     _procedure_row,
 )
@@ -318,21 +319,7 @@ def _render_entry(
         {**d, "checked": d["check"] in state.checked, "errors": state.errors.get(d["input"], [])}
         for d in _paper_documents(version)
     ]
-    fields = [
-        {
-            "name": f.name,
-            "input": f"f_{f.name}",
-            "id": f"f-{f.name}",
-            "label": f.label,
-            "type": f.type,
-            "required": f.required,
-            "choices": f.choices,
-            "value": state.values.get(f.name, ""),
-            "errors": state.errors.get(f"form.{f.name}", []),
-            "maxlength": catalogue.MAX_TEXT,
-        }
-        for f in catalogue.fields_of(version.form_fields)
-    ]
+    fields = _field_rows(version, state.values, state.errors)
     return render(
         request,
         "services/desk_entry.html",
