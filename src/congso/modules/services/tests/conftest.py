@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.conftest import BA_DINH_CENTRE
+from tests.conftest import BA_DINH_CENTRE, SO_TU_PHAP
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +40,50 @@ def make_citizen(national_id: str, full_name: str) -> Any:
 def desk(make_official: Any) -> Any:
     """A one-stop clerk of Ba Đình ward's public-administration service centre."""
     return make_official("mc.badinh", BA_DINH_CENTRE, ("desk_officer", "agency"))
+
+
+def publish_linked(*, code: str, name: str, online_level: str) -> None:
+    """A test procedure checked at the ward and settled by the city's Department of Justice, 7
+    working days: the desk 1, the ward's People's Committee 2, the department 3, its director 1."""
+    import datetime as dt
+
+    from congso.modules.services import services
+    from congso.modules.services.catalogue import (
+        FormField,
+        ProcedureSpec,
+        RequiredDocument,
+        Step,
+        VersionSpec,
+    )
+
+    services.procedure_publish(
+        actor=None,
+        spec=ProcedureSpec(
+            code=code,
+            name=name,
+            field="Tư pháp",
+            level="tinh",
+            competent_kind="so",
+            competent_agency_code=SO_TU_PHAP,
+            online_level=online_level,
+            version=VersionSpec(
+                valid_from=dt.date(2025, 7, 1),
+                processing_days=7,
+                fee=50_000,
+                documents=[
+                    RequiredDocument("Tờ khai đề nghị"),
+                    RequiredDocument("Bản sao giấy tờ liên quan", original=False, required=False),
+                ],
+                form_fields=[
+                    FormField("noi_dung", "Nội dung đề nghị"),
+                    FormField("dia_chi", "Địa chỉ thường trú"),
+                ],
+                steps=[
+                    Step("desk_officer", "xa", 1, "Tiếp nhận, kiểm tra, chuyển hồ sơ"),
+                    Step("specialist", "xa", 2, "Xác minh tại UBND phường"),
+                    Step("specialist", "tinh", 3, "Thẩm định tại Sở"),
+                    Step("leader", "tinh", 1, "Ký kết quả"),
+                ],
+            ),
+        ),
+    )

@@ -23,7 +23,6 @@ from tests.conftest import BA_DINH, BA_DINH_CENTRE, SO_TU_PHAP
 from congso.core import signing
 from congso.core.audit.models import AuditEvent
 from congso.modules.services import services
-from congso.modules.services.catalogue import FormField, ProcedureSpec, RequiredDocument, Step, VersionSpec
 from congso.modules.services.models import (
     Dossier,
     DossierEvent,
@@ -32,6 +31,7 @@ from congso.modules.services.models import (
     DossierStep,
     IdempotencyKey,
 )
+from congso.modules.services.tests.conftest import publish_linked
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,38 +58,8 @@ def at(monkeypatch: Any, *args: int) -> dt.datetime:
 
 @pytest.fixture
 def linked(db: Any) -> None:
-    """7 working days: the desk 1, the ward's People's Committee 2, the department 3, its director 1."""
-    services.procedure_publish(
-        actor=None,
-        spec=ProcedureSpec(
-            code=LINKED,
-            name="Xác nhận thông tin liên thông phường – Sở (thử nghiệm)",
-            field="Tư pháp",
-            level="tinh",
-            competent_kind="so",
-            competent_agency_code=SO_TU_PHAP,
-            online_level="mot_phan",
-            version=VersionSpec(
-                valid_from=dt.date(2025, 7, 1),
-                processing_days=7,
-                fee=50_000,
-                documents=[
-                    RequiredDocument("Tờ khai đề nghị"),
-                    RequiredDocument("Bản sao giấy tờ liên quan", original=False, required=False),
-                ],
-                form_fields=[
-                    FormField("noi_dung", "Nội dung đề nghị"),
-                    FormField("dia_chi", "Địa chỉ thường trú"),
-                ],
-                steps=[
-                    Step("desk_officer", "xa", 1, "Tiếp nhận, kiểm tra, chuyển hồ sơ"),
-                    Step("specialist", "xa", 2, "Xác minh tại UBND phường"),
-                    Step("specialist", "tinh", 3, "Thẩm định tại Sở"),
-                    Step("leader", "tinh", 1, "Ký kết quả"),
-                ],
-            ),
-        ),
-    )
+    name = "Xác nhận thông tin liên thông phường – Sở (thử nghiệm)"
+    publish_linked(code=LINKED, name=name, online_level="mot_phan")
 
 
 @pytest.fixture

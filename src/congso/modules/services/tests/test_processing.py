@@ -18,7 +18,7 @@ from congso.core.audit.models import AuditEvent
 from congso.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from congso.core.files import blob_read
 from congso.modules.services import processing, selectors, services
-from congso.modules.services.catalogue import FormField, ProcedureSpec, RequiredDocument, Step, VersionSpec
+from congso.modules.services.catalogue import ProcedureSpec, RequiredDocument, Step, VersionSpec
 from congso.modules.services.models import (
     Dossier,
     DossierEvent,
@@ -27,7 +27,7 @@ from congso.modules.services.models import (
     DossierStep,
 )
 from congso.modules.services.services import Attachment, SubmissionSpec
-from congso.modules.services.tests.conftest import make_citizen
+from congso.modules.services.tests.conftest import make_citizen, publish_linked
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -49,38 +49,7 @@ def vn(*args: int) -> dt.datetime:
 
 @pytest.fixture
 def linked(db: Any) -> None:
-    """7 working days: the desk 1, the ward's People's Committee 2, the department 3, its director 1."""
-    services.procedure_publish(
-        actor=None,
-        spec=ProcedureSpec(
-            code=LINKED,
-            name="Cấp giấy xác nhận liên thông (thử nghiệm)",
-            field="Tư pháp",
-            level="tinh",
-            competent_kind="so",
-            competent_agency_code=SO_TU_PHAP,
-            online_level="toan_trinh",
-            version=VersionSpec(
-                valid_from=dt.date(2025, 7, 1),
-                processing_days=7,
-                fee=50_000,
-                documents=[
-                    RequiredDocument("Tờ khai đề nghị"),
-                    RequiredDocument("Bản sao giấy tờ liên quan", original=False, required=False),
-                ],
-                form_fields=[
-                    FormField("noi_dung", "Nội dung đề nghị"),
-                    FormField("dia_chi", "Địa chỉ thường trú"),
-                ],
-                steps=[
-                    Step("desk_officer", "xa", 1, "Tiếp nhận, kiểm tra, chuyển hồ sơ"),
-                    Step("specialist", "xa", 2, "Xác minh tại UBND phường"),
-                    Step("specialist", "tinh", 3, "Thẩm định tại Sở"),
-                    Step("leader", "tinh", 1, "Ký kết quả"),
-                ],
-            ),
-        ),
-    )
+    publish_linked(code=LINKED, name="Cấp giấy xác nhận liên thông (thử nghiệm)", online_level="toan_trinh")
 
 
 @pytest.fixture
