@@ -529,13 +529,21 @@ def _place(
 def _attachments(
     request: HttpRequest, version: ProcedureVersion
 ) -> tuple[list[services.Attachment], dict[str, str]]:
-    """The files chosen, per required document, and which input each file name came from. At most
-    one byte over the limit is read: the service then says the file is too large."""
+    """The files chosen, per required document, and which input each file name came from."""
+    return _uploaded(request, _documents_to_upload(version), unnamed="tep")
+
+
+def _uploaded(
+    request: HttpRequest, documents: list[dict[str, Any]], *, unnamed: str
+) -> tuple[list[services.Attachment], dict[str, str]]:
+    """The files of each document's input (citizen uploads, desk scans) and the input each file
+    name came from. At most one byte over the limit is read: the service then says the file is too
+    large."""
     out: list[services.Attachment] = []
     names: dict[str, str] = {}
-    for d in _documents_to_upload(version):
+    for d in documents:
         for f in request.FILES.getlist(d["input"]):
-            name = f.name or "tep"
+            name = f.name or unnamed
             names.setdefault(name, d["input"])
             out.append(
                 services.Attachment(

@@ -71,6 +71,7 @@ from congso.modules.services.views import (
     _field_rows,
     _form_rows,
     _procedure_row,
+    _uploaded,
 )
 from congso.web.errors import friendly_errors
 from congso.web.labels import translate_detail
@@ -412,23 +413,8 @@ def _place_entry_errors(
 def _entry_attachments(
     request: HttpRequest, version: ProcedureVersion
 ) -> tuple[list[services.Attachment], dict[str, str]]:
-    """The scans chosen, per document, and the input each file name came from (at most one byte
-    over the limit is read: the service then says the file is too large)."""
-    out: list[services.Attachment] = []
-    names: dict[str, str] = {}
-    for d in _paper_documents(version):
-        for f in request.FILES.getlist(d["input"]):
-            name = f.name or "ban-quet"
-            names.setdefault(name, d["input"])
-            out.append(
-                services.Attachment(
-                    document=d["name"],
-                    name=name,
-                    content=f.read(services.MAX_FILE_BYTES + 1),
-                    content_type=(f.content_type or "application/octet-stream").split(";")[0].strip(),
-                )
-            )
-    return out, names
+    """The scans chosen, per document, and the input each file name came from."""
+    return _uploaded(request, _paper_documents(version), unnamed="ban-quet")
 
 
 def _completeness(version: ProcedureVersion, state: EntryState, scanned: set[str]) -> list[dict[str, str]]:
