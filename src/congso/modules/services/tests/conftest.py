@@ -87,3 +87,26 @@ def publish_linked(*, code: str, name: str, online_level: str) -> None:
             ),
         ),
     )
+
+
+def dossier_state(d: Any) -> tuple[Any, ...]:
+    """Everything a refused action must leave unchanged: the dossier's clock and place, its steps,
+    and the counts of every row a processing action writes (tests compare before and after)."""
+    from congso.core.audit.models import AuditEvent
+    from congso.modules.services.models import Dossier, DossierEvent, DossierFile, DossierSlip, DossierStep
+
+    d.refresh_from_db()
+    return (
+        d.status,
+        d.due_at,
+        d.paused_days,
+        d.paused_at,
+        d.current_agency_id,
+        list(d.steps.values_list("order", "started_at", "due_at", "done_at", "official_id")),
+        Dossier.objects.count(),
+        DossierStep.objects.count(),
+        DossierEvent.objects.count(),
+        DossierSlip.objects.count(),
+        DossierFile.objects.count(),
+        AuditEvent.objects.count(),
+    )

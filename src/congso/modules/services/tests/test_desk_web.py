@@ -21,17 +21,12 @@ from django.test import Client
 from tests.conftest import BA_DINH, BA_DINH_CENTRE, SO_TU_PHAP
 
 from congso.core import signing
-from congso.core.audit.models import AuditEvent
 from congso.modules.services import services
 from congso.modules.services.models import (
     Dossier,
-    DossierEvent,
-    DossierFile,
-    DossierSlip,
-    DossierStep,
     IdempotencyKey,
 )
-from congso.modules.services.tests.conftest import publish_linked
+from congso.modules.services.tests.conftest import dossier_state, publish_linked
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -165,24 +160,6 @@ def download(client: Client, url: str, code: str) -> bytes:
     assert content.startswith(b"%PDF")
     assert code in pdf_text(content)
     return bytes(content)
-
-
-def state(d: Dossier) -> tuple[Any, ...]:
-    d.refresh_from_db()
-    return (
-        d.status,
-        d.due_at,
-        d.paused_days,
-        d.paused_at,
-        d.current_agency_id,
-        list(d.steps.values_list("order", "started_at", "due_at", "done_at", "official_id")),
-        Dossier.objects.count(),
-        DossierStep.objects.count(),
-        DossierEvent.objects.count(),
-        DossierSlip.objects.count(),
-        DossierFile.objects.count(),
-        AuditEvent.objects.count(),
-    )
 
 
 def enter(client: Client, monkeypatch: Any) -> Dossier:
@@ -490,7 +467,7 @@ def test_officials_of_other_agencies_get_404_and_change_nothing(
     d = enter(as_(client, p["desk"]), monkeypatch)
     at(monkeypatch, 2026, 4, 23, 10, 0)
     assert act(client, d, "tiep-nhan").status_code == 302
-    before = state(d)
+    before = dossier_state(d)
     url = f"{DESK}ho-so/{d.code}/"
     for outsider in (p["other_ward"], p["other_desk"]):
         other = as_(Client(), outsider)
@@ -510,7 +487,7 @@ def test_officials_of_other_agencies_get_404_and_change_nothing(
             assert "Không tìm thấy hồ sơ" in text(page(refused))
         assert all(count == 0 for _label, count, _current in tabs(page(other.get(DESK))))
         assert rows(page(other.get(DESK, {"tab": "dang-xu-ly"}))) == []
-        assert state(d) == before
+        assert dossier_state(d) == before
 
     # The ward sees the dossier (a step of it is there) but may not sign the department's result.
     ward = as_(Client(), p["ward"])
@@ -519,7 +496,7 @@ def test_officials_of_other_agencies_get_404_and_change_nothing(
     refused = act(ward, d, "ky-ket-qua", title="Giấy xác nhận", body="Nội dung")
     assert refused.status_code == 403
     assert "Bạn không có quyền thực hiện thao tác này đối với cơ quan, đơn vị này." in text(page(refused))
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     # A citizen has no business on the desk's pages.
     citizen = Client()
@@ -530,7 +507,7 @@ def test_officials_of_other_agencies_get_404_and_change_nothing(
     assert citizen.get(url).status_code == 403
     assert act(citizen, d, "tiep-nhan").status_code == 403
     assert Client().get(DESK).status_code == 302  # to the login page
-    assert state(d) == before
+    assert dossier_state(d) == before
 
 
 def test_an_action_in_the_wrong_status_says_why_and_changes_nothing(
@@ -541,7 +518,7 @@ def test_an_action_in_the_wrong_status_says_why_and_changes_nothing(
     d = enter(desk, monkeypatch)
     at(monkeypatch, 2026, 4, 23, 10, 0)
     act(desk, d, "tiep-nhan")
-    before = state(d)
+    before = dossier_state(d)
 
     # Accepted twice (a resent form): 409, the reason in Vietnamese, nothing written.
     again = act(desk, d, "tiep-nhan")
@@ -549,12 +526,12 @@ def test_an_action_in_the_wrong_status_says_why_and_changes_nothing(
     html = page(again)
     assert 'role="alert" id="dk-error"' in html
     assert f"Hồ sơ {d.code} đang ở trạng thái 'Đang giải quyết', không thể tiếp nhận." in text(html)
-    assert state(d) == before
+    assert dossier_state(d) == before
     # Returned before it has a result.
     early = act(desk, d, "tra-ket-qua", note="Trả sớm")
     assert early.status_code == 409
     assert f"Hồ sơ {d.code} đang ở trạng thái 'Đang giải quyết', không thể trả kết quả." in text(page(early))
-    assert state(d) == before
+    assert dossier_state(d) == before
     # A supplement received when none was asked for.
     unasked = act(
         desk,
@@ -564,7 +541,7 @@ def test_an_action_in_the_wrong_status_says_why_and_changes_nothing(
     )
     assert unasked.status_code == 409
     assert "không thể nhận bổ sung" in text(page(unasked))
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     # Nothing listed: the message at the field, what was typed kept.
     blank = act(desk, d, "yeu-cau-bo-sung", items="  \n ", reason="Thiếu giấy tờ chứng minh")
@@ -578,7 +555,7 @@ def test_an_action_in_the_wrong_status_says_why_and_changes_nothing(
         in html
     )
     assert ">Thiếu giấy tờ chứng minh</textarea>" in html
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     # The director cannot apologise with a date that is not later; the message at the date.
     leader = as_(Client(), p["leader"])
@@ -597,7 +574,7 @@ def test_an_action_in_the_wrong_status_says_why_and_changes_nothing(
     assert "chưa đến bước ký kết quả" in text(page(early_sign))
     assert act(desk, d, "khong-co").status_code == 404
     assert desk.get(f"{DESK}ho-so/{d.code}/thao-tac/tiep-nhan/").status_code == 405
-    assert state(d) == before
+    assert dossier_state(d) == before
 
 
 def test_the_queue_marks_steps_due_today_and_overdue(

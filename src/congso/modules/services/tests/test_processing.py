@@ -21,13 +21,10 @@ from congso.modules.services import processing, selectors, services
 from congso.modules.services.catalogue import ProcedureSpec, RequiredDocument, Step, VersionSpec
 from congso.modules.services.models import (
     Dossier,
-    DossierEvent,
-    DossierFile,
     DossierSlip,
-    DossierStep,
 )
 from congso.modules.services.services import Attachment, SubmissionSpec
-from congso.modules.services.tests.conftest import make_citizen, publish_linked
+from congso.modules.services.tests.conftest import dossier_state, make_citizen, publish_linked
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -79,23 +76,6 @@ def file_online(citizen: Any, monkeypatch: Any, *moment: int, code: str = LINKED
         attachments=[Attachment("Tờ khai đề nghị", "to-khai.pdf", PDF)],
     )
     return services.dossier_submit(actor=citizen, spec=spec).dossier
-
-
-def state(d: Dossier) -> tuple[Any, ...]:
-    d.refresh_from_db()
-    return (
-        d.status,
-        d.due_at,
-        d.paused_days,
-        d.paused_at,
-        d.current_agency_id,
-        list(d.steps.values_list("order", "started_at", "due_at", "done_at", "official_id")),
-        DossierStep.objects.count(),
-        DossierEvent.objects.count(),
-        DossierSlip.objects.count(),
-        DossierFile.objects.count(),
-        AuditEvent.objects.count(),
-    )
 
 
 def pdf_text(content: bytes) -> str:
@@ -414,7 +394,7 @@ def test_the_desk_refuses_a_dossier_it_has_not_accepted(
     event = selectors.dossier_events(d).get()
     assert (event.action, event.note) == ("refuse", "- Thủ tục không thuộc thẩm quyền\n- Giấy tờ giả mạo")
     # Refused is final: no acceptance, no second refusal, no withdrawal; nothing changes.
-    before = state(d)
+    before = dossier_state(d)
     for act in (
         lambda: processing.dossier_accept(actor=people["desk"], dossier=d),
         lambda: processing.dossier_refuse(actor=people["desk"], dossier=d, reasons=["Lần nữa"]),
@@ -423,7 +403,7 @@ def test_the_desk_refuses_a_dossier_it_has_not_accepted(
         with pytest.raises(Conflict) as conflict:
             act()
         assert "đang ở trạng thái 'Từ chối giải quyết'" in str(conflict.value.detail)
-    assert state(d) == before
+    assert dossier_state(d) == before
 
 
 def test_after_acceptance_only_the_competent_head_refuses(
@@ -431,11 +411,11 @@ def test_after_acceptance_only_the_competent_head_refuses(
 ) -> None:
     d = file_online(people["citizen"], monkeypatch, 2026, 5, 4, 9, 0)
     processing.dossier_accept(actor=people["desk"], dossier=d)
-    before = state(d)
+    before = dossier_state(d)
     for who in ("desk", "dept", "ward_leader"):
         with pytest.raises(Forbidden):
             processing.dossier_refuse(actor=people[who], dossier=d, reasons=["Không đủ điều kiện"])
-    assert state(d) == before
+    assert dossier_state(d) == before
     r = processing.dossier_refuse(actor=people["leader"], dossier=d, reasons=["Không đủ điều kiện"])
     assert r.dossier.status == "refused"
     assert AuditEvent.objects.filter(action="services.dossier.refuse").get().agency_code == SO_TU_PHAP
@@ -454,7 +434,7 @@ def test_apology_sets_a_new_date_with_a_signed_letter(
     processing.dossier_hand_over(actor=p["ward"], dossier=d)
     # Thursday 7 May, the due day: the department is not done. The director apologises.
     at(monkeypatch, 2026, 5, 7, 9, 0)
-    before = state(d)
+    before = dossier_state(d)
     for bad in (dt.date(2026, 5, 9), dt.date(2026, 5, 7), dt.date(2026, 5, 6)):  # Saturday, same day, earlier
         with pytest.raises(InvalidInput) as exc:
             processing.dossier_apologise(
@@ -465,7 +445,7 @@ def test_apology_sets_a_new_date_with_a_signed_letter(
         )
     with pytest.raises(Forbidden):
         processing.dossier_apologise(actor=p["dept"], dossier=d, reason="x", new_due=dt.date(2026, 5, 12))
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     r = processing.dossier_apologise(
         actor=p["leader"],
@@ -503,11 +483,11 @@ def test_the_applicant_withdraws(linked: None, people: dict[str, Any], monkeypat
     d = file_online(people["citizen"], monkeypatch, 2026, 5, 4, 9, 0)
     processing.dossier_accept(actor=people["desk"], dossier=d)
     stranger = make_citizen("001199001111", "Hoàng Thị Mai")
-    before = state(d)
+    before = dossier_state(d)
     for who in (stranger, people["ward"]):
         with pytest.raises(Forbidden):
             processing.dossier_withdraw(actor=who, dossier=d)
-    assert state(d) == before
+    assert dossier_state(d) == before
     r = processing.dossier_withdraw(actor=people["citizen"], dossier=d, reason="Không còn nhu cầu")
     assert (r.dossier.status, r.slip) == ("withdrawn", None)
     assert list(selectors.dossier_queue(actor=people["desk"])) == []
@@ -523,16 +503,16 @@ def test_officials_of_other_agencies_change_nothing(
 ) -> None:
     p = people
     d = file_online(p["citizen"], monkeypatch, 2026, 5, 4, 9, 0)
-    before = state(d)
+    before = dossier_state(d)
     for who in ("other_desk", "other_ward", "ward", "dept"):
         with pytest.raises(Forbidden):
             processing.dossier_accept(actor=p[who], dossier=d)
         with pytest.raises(Forbidden):
             processing.dossier_request_supplement(actor=p[who], dossier=d, items=["x"], reason="y")
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     processing.dossier_accept(actor=p["desk"], dossier=d)
-    before = state(d)
+    before = dossier_state(d)
     # The step is at the desk: the ward and the department wait their turn.
     for who in ("other_ward", "other_desk", "ward", "dept"):
         with pytest.raises(Forbidden):
@@ -546,10 +526,10 @@ def test_officials_of_other_agencies_change_nothing(
         processing.dossier_supplement(actor=p["other_desk"], dossier=d, form={"noi_dung": "khác"})
     with pytest.raises(Forbidden):
         processing.dossier_return_result(actor=p["other_desk"], dossier=d)
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     processing.dossier_hand_over(actor=p["desk"], dossier=d, to_official=p["ward"])
-    before = state(d)
+    before = dossier_state(d)
     # At the ward's step: a specialist of another ward may not pass it on, nor may the department.
     for who in ("other_ward", "dept", "desk"):
         with pytest.raises(Forbidden):
@@ -562,7 +542,7 @@ def test_officials_of_other_agencies_change_nothing(
     with pytest.raises(InvalidInput) as exc:
         processing.dossier_hand_over(actor=p["ward"], dossier=d, to_official=p["other_ward"])
     assert str(exc.value.detail) == ("Cv.Khac không xử lý được bước 'Thẩm định tại Sở' tại Sở Tư pháp.")
-    assert state(d) == before
+    assert dossier_state(d) == before
 
 
 def test_an_action_out_of_order_is_a_conflict_and_changes_nothing(
@@ -570,7 +550,7 @@ def test_an_action_out_of_order_is_a_conflict_and_changes_nothing(
 ) -> None:
     p = people
     d = file_online(p["citizen"], monkeypatch, 2026, 5, 4, 9, 0)
-    before = state(d)
+    before = dossier_state(d)
     with pytest.raises(Conflict) as exc:
         processing.dossier_hand_over(actor=p["dept"], dossier=d)
     assert str(exc.value.detail) == (
@@ -580,10 +560,10 @@ def test_an_action_out_of_order_is_a_conflict_and_changes_nothing(
         processing.dossier_supplement(actor=p["citizen"], dossier=d, form={"noi_dung": "khác"})
     with pytest.raises(Conflict):
         processing.dossier_return_result(actor=p["desk"], dossier=d)
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     processing.dossier_accept(actor=p["desk"], dossier=d)
-    before = state(d)
+    before = dossier_state(d)
     with pytest.raises(Conflict) as exc:
         processing.dossier_accept(actor=p["desk"], dossier=d)
     assert str(exc.value.detail) == (
@@ -596,7 +576,7 @@ def test_an_action_out_of_order_is_a_conflict_and_changes_nothing(
         f"Hồ sơ {d.code} chưa đến bước ký kết quả (đang ở bước 'Tiếp nhận, kiểm tra, chuyển hồ sơ' "
         "tại Trung tâm Phục vụ hành chính công Phường Ba Đình)."
     )
-    assert state(d) == before
+    assert dossier_state(d) == before
 
     for actor in (p["desk"], p["ward"], p["dept"]):
         processing.dossier_hand_over(actor=actor, dossier=d)
@@ -606,7 +586,7 @@ def test_an_action_out_of_order_is_a_conflict_and_changes_nothing(
         f"Hồ sơ {d.code} đang ở bước cuối; lãnh đạo ký kết quả thay vì chuyển tiếp."
     )
     processing.dossier_decide(actor=p["leader"], dossier=d, title="Kết quả", body="Nội dung")
-    before = state(d)
+    before = dossier_state(d)
     for act in (
         lambda: processing.dossier_decide(actor=p["leader"], dossier=d, title="Kết quả", body="Nội dung"),
         lambda: processing.dossier_withdraw(actor=p["citizen"], dossier=d),
@@ -614,7 +594,7 @@ def test_an_action_out_of_order_is_a_conflict_and_changes_nothing(
     ):
         with pytest.raises(Conflict):
             act()
-    assert state(d) == before
+    assert dossier_state(d) == before
 
 
 def test_bad_input_lists_the_problems_and_changes_nothing(
@@ -622,15 +602,15 @@ def test_bad_input_lists_the_problems_and_changes_nothing(
 ) -> None:
     d = file_online(people["citizen"], monkeypatch, 2026, 5, 4, 9, 0)
     processing.dossier_accept(actor=people["desk"], dossier=d)
-    before = state(d)
+    before = dossier_state(d)
     with pytest.raises(InvalidInput) as exc:
         processing.dossier_request_supplement(actor=people["desk"], dossier=d, items=[" "], reason="Thiếu")
     assert str(exc.value.detail) == "Hãy nêu ít nhất một thành phần hồ sơ cần bổ sung."
     with pytest.raises(InvalidInput):
         processing.dossier_request_supplement(actor=people["desk"], dossier=d, items=["Tờ khai"], reason="")
-    assert state(d) == before
+    assert dossier_state(d) == before
     processing.dossier_request_supplement(actor=people["desk"], dossier=d, items=["Tờ khai"], reason="Mờ")
-    before = state(d)
+    before = dossier_state(d)
     with pytest.raises(InvalidInput) as exc:
         processing.dossier_supplement(
             actor=people["citizen"],
@@ -649,7 +629,7 @@ def test_bad_input_lists_the_problems_and_changes_nothing(
     ]
     with pytest.raises(InvalidInput):
         processing.dossier_supplement(actor=people["citizen"], dossier=d)
-    assert state(d) == before
+    assert dossier_state(d) == before
 
 
 # --- Queue and notifications ---------------------------------------------------------------------------
@@ -732,10 +712,10 @@ def test_a_step_with_no_agency_to_do_it_is_a_conflict(
     ).dossier
     assert d.receiving_agency.code == services.CITY_ONE_STOP
     city_desk = make_official("mc.tp", services.CITY_ONE_STOP, ("desk_officer", "agency"))
-    before = state(d)
+    before = dossier_state(d)
     with pytest.raises(Conflict) as exc:
         processing.dossier_accept(actor=city_desk, dossier=d)
     assert str(exc.value.detail) == (
         f"Không xác định được cơ quan xử lý bước 'Xác minh tại xã' của hồ sơ {d.code} vào ngày 04/05/2026."
     )
-    assert state(d) == before
+    assert dossier_state(d) == before
