@@ -954,21 +954,7 @@ def _failed(request: HttpRequest, code: str, action: str, exc: DomainError, **ex
 
 
 def _supplement_files(request: HttpRequest, d: Dossier) -> tuple[list[services.Attachment], dict[str, str]]:
-    out: list[services.Attachment] = []
-    names: dict[str, str] = {}
-    for i in _supplement_inputs(d.version):
-        for f in request.FILES.getlist(i["input"]):
-            name = f.name or "tep"
-            names.setdefault(name, i["input"])
-            out.append(
-                services.Attachment(
-                    document=i["name"],
-                    name=name,
-                    content=f.read(services.MAX_FILE_BYTES + 1),
-                    content_type=(f.content_type or "application/octet-stream").split(";")[0].strip(),
-                )
-            )
-    return out, names
+    return _uploaded(request, _supplement_inputs(d.version), unnamed="tep")
 
 
 @never_cache
