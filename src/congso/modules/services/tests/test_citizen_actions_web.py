@@ -27,13 +27,12 @@ from congso.modules.services.models import (
     Payment,
     PaymentStatus,
 )
-from congso.modules.services.tests.conftest import make_citizen
+from congso.modules.services.tests.conftest import dossier_state, make_citizen
 from congso.modules.services.tests.test_processing import (  # noqa: F401 - the fixtures
     at,
     file_online,
     linked,
     people,
-    state,
 )
 from congso.modules.services.tests.test_web import (
     FORM,
@@ -82,7 +81,7 @@ def main_text(response: Any) -> str:
 def everything(d: Dossier) -> tuple[Any, ...]:
     """The dossier's state and every count a citizen's action could change."""
     return (
-        state(d),
+        dossier_state(d),
         list(Payment.objects.order_by("id").values_list("reference", "status", "provider_transaction_id")),
         DossierRating.objects.count(),
         DossierDraft.objects.count(),
